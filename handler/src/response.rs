@@ -1,0 +1,28 @@
+//! Builds the HTTP responses of the contract: JSON, CORS-open, for success and errors alike.
+
+use hello_world::{Greeting, InputError};
+use lambda_http::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CONTENT_TYPE};
+use lambda_http::http::{HeaderValue, StatusCode};
+use lambda_http::{Body, Response};
+use serde_json::{Value, json};
+
+pub(crate) fn greeting(greeting: Greeting) -> Response<Body> {
+    json_response(StatusCode::OK, &Value::from(greeting))
+}
+
+pub(crate) fn input_error(error: &InputError) -> Response<Body> {
+    let status = match error {
+        InputError::MalformedJson { .. } => StatusCode::BAD_REQUEST,
+        InputError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+    };
+    json_response(status, &json!({ "error": error.to_string() }))
+}
+
+fn json_response(status: StatusCode, body: &Value) -> Response<Body> {
+    let mut response = Response::new(Body::Text(body.to_string()));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    response
+}

@@ -1,0 +1,186 @@
+//! How a request body becomes the `body` field of the echoed event.
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Value, json};
+
+/// The largest decoded body the service accepts: 1 MiB.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Why a request cannot be greeted. Each variant is the client's fault, never the server's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputError {
+    /// The body declares a JSON media type but does not parse.
+    MalformedJson {
+        reason: String,
+        line: usize,
+        column: usize,
+    },
+    /// The decoded body is larger than [`MAX_BODY_BYTES`].
+    BodyTooLarge { size: usize },
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MalformedJson {
+                reason,
+                line,
+                column,
+            } => write!(
+                f,
+                "request body is not valid JSON: {reason} at line {line}, column {column}"
+            ),
+            Self::BodyTooLarge { size } => write!(
+                f,
+                "request body is {size} bytes, over the limit of {MAX_BODY_BYTES} bytes"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Interprets raw body bytes according to the request's `Content-Type`.
+pub(crate) fn interpret(bytes: &[u8], content_type: Option<&str>) -> Result<Value, InputError> {
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(InputError::BodyTooLarge { size: bytes.len() });
+    }
+    if bytes.is_empty() {
+        return Ok(Value::Null);
+    }
+    if content_type.is_some_and(is_json_media_type) {
+        return serde_json::from_slice(bytes).map_err(|error| malformed_json(&error));
+    }
+    Ok(match std::str::from_utf8(bytes) {
+        Ok(text) => Value::String(text.to_owned()),
+        Err(_) => json!({ "base64": STANDARD.encode(bytes) }),
+    })
+}
+
+/// `application/json` or any structured `+json` type, parameters such as charset allowed.
+fn is_json_media_type(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    match essence.split_once('/') {
+        Some((kind, subtype)) if !kind.is_empty() => {
+            subtype == "json" && kind == "application"
+                || subtype.len() > "+json".len() && subtype.ends_with("+json")
+        }
+        _ => false,
+    }
+}
+
+fn malformed_json(error: &serde_json::Error) -> InputError {
+    // serde_json's Display appends " at line L column C"; keep the reason on its own.
+    let full = error.to_string();
+    let reason = full
+        .rsplit_once(" at line ")
+        .map_or(full.as_str(), |(reason, _)| reason);
+    InputError::MalformedJson {
+        reason: reason.to_owned(),
+        line: error.line(),
+        column: error.column(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JSON: Option<&str> = Some("application/json");
+
+    #[test]
+    fn an_empty_body_is_null_whatever_its_type() {
+        assert_eq!(interpret(b"", JSON), Ok(Value::Null));
+        assert_eq!(interpret(b"", None), Ok(Value::Null));
+    }
+
+    #[test]
+    fn a_json_body_is_parsed() {
+        assert_eq!(interpret(br#"{"a":[1,2]}"#, JSON), Ok(json!({"a": [1, 2]})));
+    }
+
+    #[test]
+    fn json_media_types_with_parameters_or_a_json_suffix_are_parsed() {
+        for content_type in [
+            "application/json; charset=utf-8",
+            "Application/JSON",
+            "application/problem+json",
+            "application/vnd.api+json;version=2",
+        ] {
+            assert_eq!(interpret(b"[true]", Some(content_type)), Ok(json!([true])), "{content_type}");
+        }
+    }
+
+    #[test]
+    fn lookalike_media_types_are_not_json() {
+        for content_type in ["text/json-ish", "application/jsonx", "application/+json", "/json", "json"] {
+            assert_eq!(
+                interpret(b"[true]", Some(content_type)),
+                Ok(json!("[true]")),
+                "{content_type}"
+            );
+        }
+    }
+
+    #[test]
+    fn text_without_a_json_type_is_kept_as_a_string() {
+        assert_eq!(interpret(b"name=world", None), Ok(json!("name=world")));
+        assert_eq!(interpret("héllo".as_bytes(), Some("text/plain")), Ok(json!("héllo")));
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_base64_encoded() {
+        assert_eq!(
+            interpret(&[0xff, 0x00, 0xfe], Some("application/octet-stream")),
+            Ok(json!({"base64": "/wD+"}))
+        );
+    }
+
+    #[test]
+    fn malformed_json_reports_what_and_where() {
+        let error = interpret(b"{\n  \"a\": [1, 2,, 3]\n}", JSON).expect_err("not JSON");
+        assert_eq!(
+            error,
+            InputError::MalformedJson {
+                reason: "expected value".to_owned(),
+                line: 2,
+                column: 14
+            }
+        );
+        assert_eq!(
+            error.to_string(),
+            "request body is not valid JSON: expected value at line 2, column 14"
+        );
+    }
+
+    #[test]
+    fn non_utf8_bytes_under_a_json_type_are_malformed_json() {
+        let error = interpret(&[b'"', 0xff, b'"'], JSON).expect_err("not UTF-8");
+        assert!(matches!(error, InputError::MalformedJson { line: 1, .. }), "{error:?}");
+    }
+
+    #[test]
+    fn a_body_of_exactly_the_limit_is_accepted() {
+        let body = vec![b'a'; MAX_BODY_BYTES];
+        assert!(interpret(&body, None).is_ok());
+    }
+
+    #[test]
+    fn a_body_one_byte_over_the_limit_is_refused_with_its_size() {
+        let body = vec![b'a'; MAX_BODY_BYTES + 1];
+        let error = interpret(&body, None).expect_err("too large");
+        assert_eq!(error, InputError::BodyTooLarge { size: 1_048_577 });
+        assert_eq!(
+            error.to_string(),
+            "request body is 1048577 bytes, over the limit of 1048576 bytes"
+        );
+    }
+}

@@ -1,0 +1,66 @@
+use serde_json::{Value, json};
+
+use crate::HttpEvent;
+
+/// The service itself: it greets whoever called it and echoes what it was sent.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HelloWorld;
+
+impl HelloWorld {
+    /// Kept word for word from the Node.js example this project ports.
+    pub const MESSAGE: &'static str = "Go Serverless v1.0! Your function executed successfully!";
+
+    #[must_use]
+    pub fn say_hello(&self, event: HttpEvent) -> Greeting {
+        Greeting {
+            message: Self::MESSAGE.to_owned(),
+            input: event,
+        }
+    }
+}
+
+/// What the service answers to a well-formed request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Greeting {
+    pub message: String,
+    pub input: HttpEvent,
+}
+
+impl From<Greeting> for Value {
+    fn from(greeting: Greeting) -> Self {
+        json!({ "message": greeting.message, "input": Value::from(greeting.input) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RawRequest;
+
+    fn event() -> HttpEvent {
+        HttpEvent::try_from(RawRequest::new("GET", "/hello", "req-1", "test"))
+            .expect("a bodiless request is always valid")
+    }
+
+    #[test]
+    fn greeting_carries_the_original_message_verbatim() {
+        let greeting = HelloWorld.say_hello(event());
+        assert_eq!(
+            greeting.message,
+            "Go Serverless v1.0! Your function executed successfully!"
+        );
+    }
+
+    #[test]
+    fn greeting_echoes_the_event_it_was_given_unchanged() {
+        assert_eq!(HelloWorld.say_hello(event()).input, event());
+    }
+
+    #[test]
+    fn greeting_serialises_to_message_and_input() {
+        let value = Value::from(HelloWorld.say_hello(event()));
+        assert_eq!(value["message"], HelloWorld::MESSAGE);
+        assert_eq!(value["input"], Value::from(event()));
+        assert_eq!(value.as_object().map(serde_json::Map::len), Some(2));
+    }
+}

@@ -1,0 +1,65 @@
+//! Events shaped as AWS documents them, committed under `tests/fixtures/`.
+
+use std::path::PathBuf;
+
+use lambda_http::{Context, Request, RequestExt};
+
+/// The Lambda request id every fixture is invoked with, so snapshots are stable.
+pub const REQUEST_ID: &str = "8f5c2a60-0d0b-4d47-9a57-5b4a6c2f0e11";
+
+/// The same `POST /hello?name=world&tag=a&tag=b` request, as each carrier delivers it.
+pub const SAME_REQUEST_BY_EACH_CARRIER: [&str; 4] =
+    ["apigw-rest", "apigw-http", "alb", "function-url"];
+
+#[must_use]
+pub fn path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(format!("{name}.json"))
+}
+
+/// The raw event JSON of a fixture.
+///
+/// # Panics
+/// When the fixture does not exist: a broken test setup, not a test result.
+#[must_use]
+pub fn event(name: &str) -> String {
+    let path = path(name);
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("cannot read fixture {}: {error}", path.display()))
+}
+
+/// The fixture as `lambda_http` hands it to the handler inside Lambda.
+///
+/// # Panics
+/// When the fixture is not an event `lambda_http` understands.
+#[must_use]
+pub fn request(name: &str) -> Request {
+    request_from_event(&event(name))
+}
+
+/// An event as `lambda_http` hands it to the handler inside Lambda.
+///
+/// # Panics
+/// When the JSON is not an event `lambda_http` understands.
+#[must_use]
+pub fn request_from_event(event: &str) -> Request {
+    let mut context = Context::default();
+    context.request_id = REQUEST_ID.to_owned();
+    lambda_http::request::from_str(event)
+        .unwrap_or_else(|error| panic!("not an HTTP event: {error}"))
+        .with_lambda_context(context)
+}
+
+/// The HTTP API fixture with its body replaced, for bodies too large to commit.
+///
+/// # Panics
+/// When the HTTP API fixture is missing or not a JSON object.
+#[must_use]
+pub fn http_api_event_with_body(body: &str, content_type: &str) -> String {
+    let mut event: serde_json::Value =
+        serde_json::from_str(&event("apigw-http")).unwrap_or_else(|error| panic!("{error}"));
+    event["body"] = body.into();
+    event["headers"]["content-type"] = content_type.into();
+    event.to_string()
+}

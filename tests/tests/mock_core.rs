@@ -1,0 +1,64 @@
+//! The handler is a thin adapter: it asks the core once and returns what the core said.
+//! (The Rust form of the original example's "should call helloWorld function" test.)
+
+use hello_world::{Greeting, HelloWorld, HttpEvent, RawRequest};
+use hello_world_handler::{Greeter, handle};
+use hello_world_tests::fixtures;
+use hello_world_tests::snapshot::response_json;
+use mockall::mock;
+use mockall::predicate::eq;
+use serde_json::{Value, json};
+
+mock! {
+    Core {}
+    impl Greeter for Core {
+        fn say_hello(&self, event: HttpEvent) -> Greeting;
+    }
+}
+
+fn expected_event() -> HttpEvent {
+    HttpEvent::try_from(RawRequest {
+        query: vec![("name", "world"), ("tag", "a"), ("tag", "b")],
+        headers: vec![
+            ("accept", "application/json"),
+            ("authorization", "Bearer s3cr3t-token"),
+            ("content-type", "application/json"),
+            ("cookie", "session=abc123; theme=dark"),
+            ("host", "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"),
+            ("user-agent", "curl/8.5.0"),
+            ("x-api-key", "k3y-value"),
+        ],
+        body: br#"{"greeting":"hi","count":2}"#,
+        ..RawRequest::new("POST", "/hello", fixtures::REQUEST_ID, "apiGatewayHttp")
+    })
+    .expect("the expected event is valid")
+}
+
+#[test]
+fn handler_calls_say_hello_once_with_the_normalised_event_and_returns_its_greeting() {
+    let canned = Greeting {
+        message: "from the mock".to_owned(),
+        input: HelloWorld.say_hello(expected_event()).input,
+    };
+    let mut core = MockCore::new();
+    core.expect_say_hello()
+        .with(eq(expected_event()))
+        .times(1)
+        .return_const(canned.clone());
+
+    let response = response_json(&handle(&core, &fixtures::request("apigw-http")));
+
+    assert_eq!(response["status"], 200);
+    assert_eq!(response["body"], Value::from(canned));
+}
+
+#[test]
+fn handler_does_not_call_the_core_for_bad_input() {
+    let mut core = MockCore::new();
+    core.expect_say_hello().times(0);
+
+    let response = response_json(&handle(&core, &fixtures::request("malformed-json")));
+
+    assert_eq!(response["status"], 400);
+    assert_eq!(response["body"]["error"], json!("request body is not valid JSON: expected value at line 4, column 1"));
+}
