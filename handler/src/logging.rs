@@ -28,12 +28,14 @@ where
 
 /// Deliberately leaves out header values and the body: they may hold personal data.
 pub(crate) fn request_handled(request: &Parts<'_>, status: StatusCode, latency: Duration) {
+    let status = status.as_u16();
+    let latency_us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
     tracing::info!(
         request_id = request.request_id,
         method = request.method,
         path = request.path,
-        status = status.as_u16(),
-        latency_us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
+        status,
+        latency_us,
         "request handled"
     );
 }

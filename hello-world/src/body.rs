@@ -115,13 +115,23 @@ mod tests {
             "application/problem+json",
             "application/vnd.api+json;version=2",
         ] {
-            assert_eq!(interpret(b"[true]", Some(content_type)), Ok(json!([true])), "{content_type}");
+            assert_eq!(
+                interpret(b"[true]", Some(content_type)),
+                Ok(json!([true])),
+                "{content_type}"
+            );
         }
     }
 
     #[test]
     fn lookalike_media_types_are_not_json() {
-        for content_type in ["text/json-ish", "application/jsonx", "application/+json", "/json", "json"] {
+        for content_type in [
+            "text/json-ish",
+            "application/jsonx",
+            "application/+json",
+            "/json",
+            "json",
+        ] {
             assert_eq!(
                 interpret(b"[true]", Some(content_type)),
                 Ok(json!("[true]")),
@@ -133,7 +143,10 @@ mod tests {
     #[test]
     fn text_without_a_json_type_is_kept_as_a_string() {
         assert_eq!(interpret(b"name=world", None), Ok(json!("name=world")));
-        assert_eq!(interpret("héllo".as_bytes(), Some("text/plain")), Ok(json!("héllo")));
+        assert_eq!(
+            interpret("héllo".as_bytes(), Some("text/plain")),
+            Ok(json!("héllo"))
+        );
     }
 
     #[test]
@@ -164,7 +177,10 @@ mod tests {
     #[test]
     fn non_utf8_bytes_under_a_json_type_are_malformed_json() {
         let error = interpret(&[b'"', 0xff, b'"'], JSON).expect_err("not UTF-8");
-        assert!(matches!(error, InputError::MalformedJson { line: 1, .. }), "{error:?}");
+        assert!(
+            matches!(error, InputError::MalformedJson { line: 1, .. }),
+            "{error:?}"
+        );
     }
 
     #[test]

@@ -70,7 +70,10 @@ impl TryFrom<RawRequest<'_>> for HttpEvent {
         let body = body::interpret(raw.body, content_type)?;
         let mut query = BTreeMap::<String, Vec<String>>::new();
         for (name, value) in raw.query {
-            query.entry(name.to_owned()).or_default().push(value.to_owned());
+            query
+                .entry(name.to_owned())
+                .or_default()
+                .push(value.to_owned());
         }
         Ok(Self {
             method: raw.method.to_owned(),
@@ -125,7 +128,10 @@ mod tests {
     #[test]
     fn the_first_content_type_decides_how_the_body_is_read() {
         let event = HttpEvent::try_from(RawRequest {
-            headers: vec![("Content-Type", "application/json"), ("content-type", "text/plain")],
+            headers: vec![
+                ("Content-Type", "application/json"),
+                ("content-type", "text/plain"),
+            ],
             body: b"{\"n\":1}",
             ..raw()
         })

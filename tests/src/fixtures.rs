@@ -45,7 +45,7 @@ pub fn request(name: &str) -> Request {
 #[must_use]
 pub fn request_from_event(event: &str) -> Request {
     let mut context = Context::default();
-    context.request_id = REQUEST_ID.to_owned();
+    REQUEST_ID.clone_into(&mut context.request_id);
     lambda_http::request::from_str(event)
         .unwrap_or_else(|error| panic!("not an HTTP event: {error}"))
         .with_lambda_context(context)

@@ -1,20 +1,25 @@
 //! A local stand-in for the Lambda Runtime API, on 127.0.0.1.
 //!
-//! It hands out a fixed list of events on `/invocation/next`, records every answer the
-//! function posts back, and, once the list is spent, answers `/next` with `410 Gone` and no
-//! request id. The runtime treats that as fatal and the function exits on its own, which is
-//! what lets coverage and timing tools see a normal exit instead of a kill.
+//! It hands out a fixed list of events on `/invocation/next` and records every answer the
+//! function posts back. Once the list is spent it drops the connection instead of answering
+//! `/next`; the runtime treats that as fatal and the function exits on its own, which lets
+//! coverage and timing tools see a normal exit instead of a kill.
+//!
+//! It is written on `std::net` rather than an HTTP server crate because it has to do what no
+//! well-behaved server does: hang up on a request without answering it.
 
 use std::collections::VecDeque;
-use std::io;
+use std::fmt::Write as _;
+use std::io::{self, BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
-use tiny_http::{Header, Request, Response, Server};
 
 const PREFIX: &str = "/2018-06-01/runtime";
 
@@ -42,12 +47,25 @@ pub struct Observation {
     pub exchange: Exchange,
 }
 
+#[derive(Debug, Default)]
+struct State {
+    pending: VecDeque<(usize, String)>,
+    observations: Vec<Observation>,
+}
+
+type Shared = Arc<Mutex<State>>;
+
+fn lock(state: &Shared) -> std::sync::MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// The stand-in server. It stops when dropped.
+#[derive(Debug)]
 pub struct RuntimeApi {
     address: String,
-    observations: Arc<Mutex<Vec<Observation>>>,
-    server: Arc<Server>,
-    thread: Option<JoinHandle<()>>,
+    state: Shared,
+    stopping: Arc<AtomicBool>,
+    acceptor: Option<JoinHandle<()>>,
 }
 
 impl RuntimeApi {
@@ -56,38 +74,37 @@ impl RuntimeApi {
     /// # Errors
     /// When no port on 127.0.0.1 can be bound.
     pub fn serve(events: Vec<String>) -> io::Result<Self> {
-        let server = Arc::new(Server::http("127.0.0.1:0").map_err(io::Error::other)?);
-        let address = server
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| io::Error::other("the stand-in is not on an IP address"))?
-            .to_string();
-        let observations = Arc::new(Mutex::new(Vec::new()));
-        let thread = {
-            let server = Arc::clone(&server);
-            let observations = Arc::clone(&observations);
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let address = listener.local_addr()?.to_string();
+        let state: Shared = Arc::new(Mutex::new(State {
+            pending: events
+                .into_iter()
+                .enumerate()
+                .map(|(i, e)| (i + 1, e))
+                .collect(),
+            observations: Vec::new(),
+        }));
+        let stopping = Arc::new(AtomicBool::new(false));
+        let acceptor = {
+            let state = Arc::clone(&state);
+            let stopping = Arc::clone(&stopping);
             std::thread::spawn(move || {
-                let mut pending: VecDeque<(usize, String)> =
-                    events.into_iter().enumerate().map(|(i, e)| (i + 1, e)).collect();
-                for request in server.incoming_requests() {
-                    let exchange = answer(request, &mut pending);
-                    if let Some(exchange) = exchange {
-                        observations
-                            .lock()
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .push(Observation {
-                                at: Instant::now(),
-                                exchange,
-                            });
+                for stream in listener.incoming() {
+                    if stopping.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    if let Ok(stream) = stream {
+                        let state = Arc::clone(&state);
+                        std::thread::spawn(move || serve_connection(stream, &state));
                     }
                 }
             })
         };
         Ok(Self {
             address,
-            observations,
-            server,
-            thread: Some(thread),
+            state,
+            stopping,
+            acceptor: Some(acceptor),
         })
     }
 
@@ -97,13 +114,10 @@ impl RuntimeApi {
         &self.address
     }
 
-    /// What the function has done so far, in order.
+    /// What the function has done so far, in order, with when each thing happened.
     #[must_use]
     pub fn observations(&self) -> Vec<Observation> {
-        self.observations
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        lock(&self.state).observations.clone()
     }
 
     /// The exchanges alone, without their times.
@@ -116,100 +130,167 @@ impl RuntimeApi {
     }
 }
 
-impl std::fmt::Debug for RuntimeApi {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RuntimeApi")
-            .field("address", &self.address)
-            .finish_non_exhaustive()
-    }
-}
-
 impl Drop for RuntimeApi {
     fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(thread) = self.thread.take() {
-            // A panic in the server thread already failed whichever test caused it.
-            let _ = thread.join();
+        self.stopping.store(true, Ordering::SeqCst);
+        // Wake the acceptor so it sees the flag; if this fails it is already gone.
+        let _ = TcpStream::connect(&self.address);
+        if let Some(acceptor) = self.acceptor.take() {
+            let _ = acceptor.join();
         }
     }
 }
 
-fn answer(mut request: Request, pending: &mut VecDeque<(usize, String)>) -> Option<Exchange> {
-    let url = request.url().to_owned();
-    let mut body = String::new();
-    // An unreadable body is recorded as null rather than hidden.
-    let _ = request.as_reader().read_to_string(&mut body);
-    let body_json = || serde_json::from_str(&body).unwrap_or(Value::Null);
-    let segments: Vec<&str> = url
-        .strip_prefix(PREFIX)
-        .unwrap_or_default()
-        .split('/')
-        .collect();
-    let (response, exchange) = match segments.as_slice() {
-        ["", "invocation", "next"] => (next_event(pending), Some(Exchange::NextRequested)),
-        ["", "invocation", id, "response"] => (
-            accepted(),
-            Some(Exchange::Responded {
-                request_id: (*id).to_owned(),
-                body: body_json(),
-            }),
-        ),
-        ["", "invocation", id, "error"] => {
-            let error_type = header(&request, "Lambda-Runtime-Function-Error-Type");
-            (
-                accepted(),
+/// A request as the Runtime API client sends it: small, with a known length.
+struct HttpRequest {
+    path: String,
+    error_type: String,
+    body: Vec<u8>,
+}
+
+fn serve_connection(stream: TcpStream, state: &Shared) {
+    let Ok(reader) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(reader);
+    let mut writer = stream;
+    while let Some(request) = read_request(&mut reader) {
+        let body = || serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        let segments: Vec<&str> = request
+            .path
+            .strip_prefix(PREFIX)
+            .unwrap_or_default()
+            .split('/')
+            .collect();
+        let (exchange, reply) = match segments.as_slice() {
+            ["", "invocation", "next"] => {
+                let next = lock(state).pending.pop_front();
+                record(state, Exchange::NextRequested);
+                let Some((number, event)) = next else {
+                    // No answer at all: the client sees the connection drop and stops.
+                    let _ = writer.shutdown(Shutdown::Both);
+                    return;
+                };
+                (None, next_event(number, &event))
+            }
+            ["", "invocation", id, "response"] => (
+                Some(Exchange::Responded {
+                    request_id: (*id).to_owned(),
+                    body: body(),
+                }),
+                reply(202, &[], r#"{"status":"OK"}"#),
+            ),
+            ["", "invocation", id, "error"] => (
                 Some(Exchange::Failed {
                     request_id: (*id).to_owned(),
-                    error_type,
-                    body: body_json(),
+                    error_type: request.error_type.clone(),
+                    body: body(),
                 }),
-            )
+                reply(202, &[], r#"{"status":"OK"}"#),
+            ),
+            ["", "init", "error"] => (
+                Some(Exchange::InitFailed { body: body() }),
+                reply(202, &[], r#"{"status":"OK"}"#),
+            ),
+            _ => (None, reply(404, &[], r#"{"errorMessage":"not found"}"#)),
+        };
+        if let Some(exchange) = exchange {
+            record(state, exchange);
         }
-        ["", "init", "error"] => (accepted(), Some(Exchange::InitFailed { body: body_json() })),
-        _ => (Response::from_string("not found").with_status_code(404), None),
-    };
-    // The function may already be gone; nothing is waiting for this answer then.
-    let _ = request.respond(response);
-    exchange
+        if writer.write_all(&reply).is_err() {
+            return;
+        }
+    }
 }
 
-fn next_event(pending: &mut VecDeque<(usize, String)>) -> Response<io::Cursor<Vec<u8>>> {
-    let Some((number, event)) = pending.pop_front() else {
-        return Response::from_string("no more events").with_status_code(410);
+fn record(state: &Shared, exchange: Exchange) {
+    lock(state).observations.push(Observation {
+        at: Instant::now(),
+        exchange,
+    });
+}
+
+fn read_request(reader: &mut BufReader<TcpStream>) -> Option<HttpRequest> {
+    let mut line = String::new();
+    reader.read_line(&mut line).ok().filter(|read| *read > 0)?;
+    let path = line.split_whitespace().nth(1)?.to_owned();
+    let (mut length, mut chunked, mut error_type) = (0, false, String::new());
+    loop {
+        line.clear();
+        reader.read_line(&mut line).ok().filter(|read| *read > 0)?;
+        let Some((name, value)) = line.trim_end().split_once(':') else {
+            break;
+        };
+        let value = value.trim();
+        match name.to_ascii_lowercase().as_str() {
+            "content-length" => length = value.parse().ok()?,
+            "transfer-encoding" => chunked = value.eq_ignore_ascii_case("chunked"),
+            "lambda-runtime-function-error-type" => value.clone_into(&mut error_type),
+            _ => {}
+        }
+    }
+    let body = if chunked {
+        read_chunked(reader)?
+    } else {
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).ok()?;
+        body
     };
-    let deadline = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
+    Some(HttpRequest {
+        path,
+        error_type,
+        body,
+    })
+}
+
+fn read_chunked(reader: &mut BufReader<TcpStream>) -> Option<Vec<u8>> {
+    let mut body = Vec::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        reader.read_line(&mut line).ok()?;
+        let size = usize::from_str_radix(line.trim().split(';').next()?, 16).ok()?;
+        let mut chunk = vec![0; size + 2];
+        reader.read_exact(&mut chunk).ok()?;
+        if size == 0 {
+            return Some(body);
+        }
+        body.extend_from_slice(&chunk[..size]);
+    }
+}
+
+fn next_event(number: usize, event: &str) -> Vec<u8> {
+    let deadline = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
         + Duration::from_secs(30);
-    Response::from_string(event)
-        .with_header(fixed_header("Lambda-Runtime-Aws-Request-Id", &format!("req-{number}")))
-        .with_header(fixed_header(
-            "Lambda-Runtime-Deadline-Ms",
-            &deadline.as_millis().to_string(),
-        ))
-        .with_header(fixed_header(
-            "Lambda-Runtime-Invoked-Function-Arn",
-            "arn:aws:lambda:us-east-1:123456789012:function:hello",
-        ))
-        .with_header(fixed_header("Content-Type", "application/json"))
+    reply(
+        200,
+        &[
+            ("Lambda-Runtime-Aws-Request-Id", format!("req-{number}")),
+            (
+                "Lambda-Runtime-Deadline-Ms",
+                deadline.as_millis().to_string(),
+            ),
+            (
+                "Lambda-Runtime-Invoked-Function-Arn",
+                "arn:aws:lambda:us-east-1:123456789012:function:hello".to_owned(),
+            ),
+            ("Content-Type", "application/json".to_owned()),
+        ],
+        event,
+    )
 }
 
-fn accepted() -> Response<io::Cursor<Vec<u8>>> {
-    Response::from_string(r#"{"status":"OK"}"#).with_status_code(202)
-}
-
-fn header(request: &Request, name: &str) -> String {
-    request
-        .headers()
-        .iter()
-        .find(|header| header.field.as_str().as_str().eq_ignore_ascii_case(name))
-        .map(|header| header.value.as_str().to_owned())
-        .unwrap_or_default()
-}
-
-fn fixed_header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes())
-        .unwrap_or_else(|()| unreachable!("{name} and {value} are valid header text"))
+fn reply(status: u16, headers: &[(&str, String)], body: &str) -> Vec<u8> {
+    let mut head = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\n", body.len());
+    for (name, value) in headers {
+        let _ = write!(head, "{name}: {value}\r\n");
+    }
+    head.push_str("\r\n");
+    let mut bytes = head.into_bytes();
+    bytes.extend_from_slice(body.as_bytes());
+    bytes
 }
 
 /// Starts the function binary against `api`, with the environment Lambda would give it.

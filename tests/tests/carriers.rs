@@ -1,7 +1,9 @@
 //! Whichever AWS service carries a request, the core sees the same request.
 
+#![allow(clippy::panic, clippy::expect_used)] // helpers of tests fail loudly
+
 use hello_world::HelloWorld;
-use hello_world_handler::handle;
+use hello_world_handler::{Carrier, handle};
 use hello_world_tests::fixtures::{self, SAME_REQUEST_BY_EACH_CARRIER};
 use hello_world_tests::snapshot::response_json;
 use serde_json::Value;
@@ -52,6 +54,23 @@ fn the_request_id_is_lambdas_own() {
 #[test]
 fn cookies_from_the_http_api_cookies_array_are_redacted() {
     let input = input_of("apigw-http");
-    assert_eq!(input["headers"]["cookie"], serde_json::json!(["[redacted]"]));
-    assert!(!input.to_string().contains("abc123"), "a cookie value leaked: {input}");
+    assert_eq!(
+        input["headers"]["cookie"],
+        serde_json::json!(["[redacted]"])
+    );
+    assert!(
+        !input.to_string().contains("abc123"),
+        "a cookie value leaked: {input}"
+    );
+}
+
+#[test]
+fn a_request_from_no_known_carrier_is_still_greeted_and_marked_unknown() {
+    let request = lambda_http::Request::default();
+    assert_eq!(Carrier::of(&request), Carrier::Unknown);
+
+    let response = response_json(&handle(&HelloWorld, &request));
+    assert_eq!(response["status"], 200);
+    assert_eq!(response["body"]["input"]["requestContext"]["carrier"], "unknown");
+    assert_eq!(response["body"]["input"]["requestContext"]["requestId"], "");
 }

@@ -1,6 +1,8 @@
 //! The handler is a thin adapter: it asks the core once and returns what the core said.
 //! (The Rust form of the original example's "should call helloWorld function" test.)
 
+#![allow(clippy::panic, clippy::expect_used)] // helpers of tests fail loudly
+
 use hello_world::{Greeting, HelloWorld, HttpEvent, RawRequest};
 use hello_world_handler::{Greeter, handle};
 use hello_world_tests::fixtures;
@@ -60,5 +62,8 @@ fn handler_does_not_call_the_core_for_bad_input() {
     let response = response_json(&handle(&core, &fixtures::request("malformed-json")));
 
     assert_eq!(response["status"], 400);
-    assert_eq!(response["body"]["error"], json!("request body is not valid JSON: expected value at line 4, column 1"));
+    assert_eq!(
+        response["body"]["error"],
+        json!("request body is not valid JSON: expected value at line 4, column 1")
+    );
 }

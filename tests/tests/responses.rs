@@ -1,5 +1,7 @@
 //! The response contract, one whole HTTP response per case, kept as insta snapshots.
 
+#![allow(clippy::panic, clippy::expect_used)] // helpers of tests fail loudly
+
 use hello_world::{HelloWorld, MAX_BODY_BYTES};
 use hello_world_handler::handle;
 use hello_world_tests::fixtures;
@@ -59,7 +61,10 @@ fn malformed_json_is_a_400_that_says_where() {
 #[test]
 fn body_over_one_mebibyte_is_a_413() {
     let event = fixtures::http_api_event_with_body(&"a".repeat(MAX_BODY_BYTES + 1), "text/plain");
-    assert_json_snapshot!("body-too-large", respond(&fixtures::request_from_event(&event)));
+    assert_json_snapshot!(
+        "body-too-large",
+        respond(&fixtures::request_from_event(&event))
+    );
 }
 
 #[test]
@@ -67,5 +72,8 @@ fn body_of_exactly_one_mebibyte_is_greeted() {
     let event = fixtures::http_api_event_with_body(&"a".repeat(MAX_BODY_BYTES), "text/plain");
     let response = respond(&fixtures::request_from_event(&event));
     assert_eq!(response["status"], 200);
-    assert_eq!(response["body"]["input"]["body"].as_str().map(str::len), Some(MAX_BODY_BYTES));
+    assert_eq!(
+        response["body"]["input"]["body"].as_str().map(str::len),
+        Some(MAX_BODY_BYTES)
+    );
 }

@@ -1,0 +1,50 @@
+# Every command a person or CI runs. CircleCI calls these targets and holds no logic of its own.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+export PATH := $(CURDIR)/.tools/cargo/bin:$(CURDIR)/.tools/venv/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+# Snapshots are checked, never rewritten, by the gate: review changes with `make snapshots`.
+export INSTA_UPDATE := no
+
+COVERAGE_DIR := target/llvm-cov
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+.PHONY: tools
+tools: ## Install the pinned tools into .tools/ and node_modules/ (skips what is there)
+	scripts/tools.sh all
+
+.PHONY: run
+run: ## Serve the function on http://127.0.0.1:9000 with cargo-lambda's emulator
+	scripts/tools.sh python
+	cargo lambda watch --invoke-address 127.0.0.1 --invoke-port 9000
+
+.PHONY: test
+test: tools lint core-is-pure coverage ## The whole gate: fmt, clippy, tests with snapshots, 100% line coverage
+
+.PHONY: lint
+lint: ## cargo fmt --check and clippy with warnings denied
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+
+.PHONY: core-is-pure
+core-is-pure: ## Fail if the core crate depends on Lambda, async or HTTP-server crates
+	@if cargo tree -p hello-world --edges normal,build --prefix none --locked \
+	    | grep -E '^(lambda_http|lambda_runtime|aws_lambda_events|tokio|hyper) '; then \
+	  echo "hello-world must stay pure: the crates above do not belong in it" >&2; exit 1; fi
+	@echo "hello-world is free of Lambda, tokio and hyper"
+
+.PHONY: coverage
+coverage: ## Run every test once under nextest and llvm-cov; fail under 100% lines
+	cargo llvm-cov clean --workspace
+	cargo llvm-cov nextest --workspace --locked --profile ci --no-report
+	cargo llvm-cov report --html --output-dir $(COVERAGE_DIR)
+	cargo llvm-cov report --lcov --output-path $(COVERAGE_DIR)/lcov.info
+	cargo llvm-cov report --summary-only --fail-under-lines 100
+
+.PHONY: snapshots
+snapshots: ## Re-run the snapshot tests, writing .snap.new files to review with cargo insta
+	INSTA_UPDATE=new cargo test -p hello-world-tests

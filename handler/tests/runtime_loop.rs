@@ -1,0 +1,152 @@
+//! End to end: the compiled function binary, the real `lambda_runtime` loop, and a local
+//! stand-in for the Lambda Runtime API on 127.0.0.1.
+//!
+//! This test lives beside the binary because Cargo only tells a package's own tests where
+//! its binaries are (`CARGO_BIN_EXE_*`); the stand-in and fixtures come from `tests/`.
+
+#![allow(clippy::panic, clippy::expect_used)] // helpers of tests fail loudly
+
+use std::io::Read as _;
+use std::path::Path;
+use std::time::Duration;
+
+use hello_world_tests::fixtures;
+use hello_world_tests::runtime_api::{Exchange, RuntimeApi, spawn_function, wait_for_exit};
+use serde_json::Value;
+
+const FUNCTION: &str = env!("CARGO_BIN_EXE_hello-world-handler");
+
+struct Run {
+    exchanges: Vec<Exchange>,
+    stdout: String,
+    exit_code: Option<i32>,
+}
+
+fn run_function_over(events: Vec<String>) -> Run {
+    let api = RuntimeApi::serve(events).expect("the stand-in starts");
+    let mut function = spawn_function(Path::new(FUNCTION), &api).expect("the function starts");
+    let status = wait_for_exit(&mut function, Duration::from_secs(30)).expect("the function exits");
+    let mut stdout = String::new();
+    function
+        .stdout
+        .take()
+        .expect("stdout is piped")
+        .read_to_string(&mut stdout)
+        .expect("stdout is UTF-8");
+    Run {
+        exchanges: api.exchanges(),
+        stdout,
+        exit_code: status.code(),
+    }
+}
+
+/// The HTTP response inside a `/response` post: API Gateway's proxy format.
+fn http_response(exchange: &Exchange) -> (u64, Value) {
+    let Exchange::Responded { body, .. } = exchange else {
+        panic!("expected a response, got {exchange:?}");
+    };
+    let inner = body["body"].as_str().expect("the proxy body is a string");
+    (
+        body["statusCode"].as_u64().expect("statusCode"),
+        serde_json::from_str(inner).expect("the HTTP body is JSON"),
+    )
+}
+
+fn answers(run: &Run) -> Vec<&Exchange> {
+    run.exchanges
+        .iter()
+        .filter(|exchange| **exchange != Exchange::NextRequested)
+        .collect()
+}
+
+#[test]
+fn every_carrier_is_greeted_through_the_real_runtime_loop() {
+    let events = fixtures::SAME_REQUEST_BY_EACH_CARRIER
+        .map(fixtures::event)
+        .to_vec();
+    let run = run_function_over(events);
+
+    let answers = answers(&run);
+    assert_eq!(answers.len(), 4, "{answers:#?}");
+    for (number, (answer, carrier)) in answers
+        .iter()
+        .zip(["apiGatewayRest", "apiGatewayHttp", "alb", "functionUrl"])
+        .enumerate()
+    {
+        let (status, body) = http_response(answer);
+        assert_eq!(status, 200);
+        assert_eq!(body["message"], hello_world::HelloWorld::MESSAGE);
+        assert_eq!(body["input"]["requestContext"]["carrier"], carrier);
+        assert_eq!(
+            body["input"]["requestContext"]["requestId"],
+            format!("req-{}", number + 1)
+        );
+    }
+}
+
+#[test]
+fn bad_input_is_answered_with_a_client_error_not_a_failure() {
+    let run = run_function_over(vec![fixtures::event("malformed-json")]);
+
+    let (status, body) = http_response(answers(&run)[0]);
+    assert_eq!(status, 400);
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|error| error.contains("line 4, column 1"))
+    );
+}
+
+#[test]
+fn an_event_it_cannot_parse_is_reported_and_the_next_one_is_served() {
+    let broken_base64 = fixtures::event("apigw-http")
+        .replace("\"isBase64Encoded\": false", "\"isBase64Encoded\": true");
+    let run = run_function_over(vec![
+        "{\"not\": \"an HTTP event\"}".to_owned(),
+        broken_base64,
+        fixtures::event("apigw-http"),
+    ]);
+
+    let answers = answers(&run);
+    assert_eq!(answers.len(), 3, "{answers:#?}");
+    for (answer, request_id) in answers[..2].iter().zip(["req-1", "req-2"]) {
+        let Exchange::Failed {
+            request_id: id,
+            body,
+            ..
+        } = answer
+        else {
+            panic!("expected an invocation error, got {answer:?}");
+        };
+        assert_eq!(id, request_id);
+        assert!(body["errorMessage"].is_string(), "{body}");
+    }
+    assert_eq!(http_response(answers[2]).0, 200);
+}
+
+#[test]
+fn each_handled_request_logs_one_json_line_to_stdout() {
+    let run = run_function_over(vec![
+        fixtures::event("apigw-rest"),
+        fixtures::event("malformed-json"),
+    ]);
+
+    let handled: Vec<Value> = run
+        .stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|line| line["message"] == "request handled")
+        .collect();
+    let statuses: Vec<&Value> = handled.iter().map(|line| &line["status"]).collect();
+    assert_eq!(statuses, [200, 400], "{}", run.stdout);
+    assert_eq!(handled[0]["request_id"], "req-1");
+}
+
+#[test]
+fn the_function_exits_by_itself_when_the_runtime_api_goes_away() {
+    let run = run_function_over(Vec::new());
+
+    assert_eq!(run.exchanges, [Exchange::NextRequested]);
+    // An exit code, not a signal: the process ended on its own.
+    assert_eq!(run.exit_code, Some(1));
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs every tool the gate, the local run and the deploy need, at pinned versions, into
+# folders of this checkout (.tools/, node_modules/). Safe to re-run: it skips what is there.
+#   scripts/tools.sh [rust|python|node|all]   (default: all)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LLVM_COV_VERSION=0.9.1
+CARGO_NEXTEST_VERSION=0.9.143
+TOOLS="$PWD/.tools"
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+# Prints the version a cargo subcommand reports, or nothing when it is missing.
+cargo_tool_version() { cargo "$1" --version 2>/dev/null | awk '{print $2; exit}' || true; }
+
+rust_tools() {
+  step "Rust toolchain and components (rust-toolchain.toml)"
+  rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install
+  rustup component add clippy rustfmt llvm-tools >/dev/null
+  rustup target add aarch64-unknown-linux-gnu >/dev/null
+
+  export PATH="$TOOLS/cargo/bin:$PATH"
+  if [ "$(cargo_tool_version llvm-cov)" != "$CARGO_LLVM_COV_VERSION" ]; then
+    step "cargo-llvm-cov $CARGO_LLVM_COV_VERSION"
+    cargo install --locked --quiet --root "$TOOLS/cargo" "cargo-llvm-cov@$CARGO_LLVM_COV_VERSION"
+  fi
+  if [ "$(cargo_tool_version nextest)" != "$CARGO_NEXTEST_VERSION" ]; then
+    step "cargo-nextest $CARGO_NEXTEST_VERSION"
+    cargo install --locked --quiet --root "$TOOLS/cargo" "cargo-nextest@$CARGO_NEXTEST_VERSION"
+  fi
+}
+
+python_tools() {
+  local stamp="$TOOLS/venv/.requirements"
+  if ! cmp -s tools/requirements.txt "$stamp" 2>/dev/null; then
+    step "Python tools (tools/requirements.txt)"
+    python3 -m venv "$TOOLS/venv"
+    "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check -r tools/requirements.txt
+    cp tools/requirements.txt "$stamp"
+  fi
+}
+
+node_tools() {
+  if ! cmp -s package-lock.json node_modules/.installed-lock 2>/dev/null; then
+    step "Node tools (package-lock.json)"
+    npm ci --no-audit --no-fund --loglevel=error
+    cp package-lock.json node_modules/.installed-lock
+  fi
+}
+
+case "${1:-all}" in
+  rust) rust_tools ;;
+  python) python_tools ;;
+  node) node_tools ;;
+  all) rust_tools; python_tools; node_tools ;;
+  *) echo "usage: $0 [rust|python|node|all]" >&2; exit 2 ;;
+esac

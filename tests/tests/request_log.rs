@@ -1,0 +1,78 @@
+//! Each request writes one structured JSON log line, and it never holds secrets or the body.
+
+#![allow(clippy::panic, clippy::expect_used)] // helpers of tests fail loudly
+
+use std::io;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use hello_world::HelloWorld;
+use hello_world_handler::{handle, json_subscriber};
+use hello_world_tests::fixtures;
+use serde_json::Value;
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn log_lines_of(fixture: &str) -> Vec<String> {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = json_subscriber(move || writer.clone());
+    let request = fixtures::request(fixture);
+    tracing::subscriber::with_default(subscriber, || handle(&HelloWorld, &request));
+    let bytes = captured
+        .0
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    String::from_utf8(bytes)
+        .expect("log output is UTF-8")
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn a_request_writes_exactly_one_json_line_with_its_outcome() {
+    let lines = log_lines_of("apigw-http");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let line: Value = serde_json::from_str(&lines[0]).expect("the line is JSON");
+    assert_eq!(line["level"], "INFO");
+    assert_eq!(line["message"], "request handled");
+    assert_eq!(line["request_id"], fixtures::REQUEST_ID);
+    assert_eq!(line["method"], "POST");
+    assert_eq!(line["path"], "/hello");
+    assert_eq!(line["status"], 200);
+    assert!(line["latency_us"].is_u64(), "{line}");
+}
+
+#[test]
+fn a_rejected_request_is_logged_with_its_status() {
+    let lines = log_lines_of("malformed-json");
+    let line: Value = serde_json::from_str(&lines[0]).expect("the line is JSON");
+    assert_eq!(line["status"], 400);
+}
+
+#[test]
+fn the_log_line_holds_no_header_values_and_no_body() {
+    let line = log_lines_of("apigw-rest").concat();
+    for secret_or_content in ["s3cr3t", "abc123", "k3y-value", "curl/8.5.0", "greeting"] {
+        assert!(
+            !line.contains(secret_or_content),
+            "{secret_or_content} leaked: {line}"
+        );
+    }
+}
