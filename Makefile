@@ -15,7 +15,7 @@ help: ## List the targets
 
 .PHONY: tools
 tools: ## Install the pinned tools into .tools/ and node_modules/ (skips what is there)
-	scripts/tools.sh all
+	scripts/tools.sh rust python node
 
 .PHONY: run
 run: ## Serve the function on http://127.0.0.1:9000 with cargo-lambda's emulator
@@ -23,7 +23,7 @@ run: ## Serve the function on http://127.0.0.1:9000 with cargo-lambda's emulator
 	cargo lambda watch --invoke-address 127.0.0.1 --invoke-port 9000
 
 .PHONY: test
-test: tools lint core-is-pure coverage ## The whole gate: fmt, clippy, tests with snapshots, 100% line coverage
+test: tools lint core-is-pure coverage package rehearse check-config ## The whole gate: lint, tests, coverage, package, deploy rehearsal, config checks
 
 .PHONY: lint
 lint: ## cargo fmt --check and clippy with warnings denied
@@ -48,3 +48,42 @@ coverage: ## Run every test once under nextest and llvm-cov; fail under 100% lin
 .PHONY: snapshots
 snapshots: ## Re-run the snapshot tests, writing .snap.new files to review with cargo insta
 	INSTA_UPDATE=new cargo test -p hello-world-tests
+
+# ---- Package once, deploy many -------------------------------------------------------------
+STAGE ?= prod
+RELEASE ?=
+REGION ?=
+TO ?=
+
+.PHONY: package
+package: ## Build the arm64 zip and package STAGE (default prod) once, with its manifest
+	scripts/tools.sh python node
+	scripts/package.sh --stage $(STAGE) $(if $(RELEASE),--release $(RELEASE))
+
+.PHONY: deploy
+deploy: ## Deploy the STAGE package to REGION; `make deploy-all` does every region
+	@[ -n "$(REGION)" ] || { echo "usage: make deploy REGION=us-east-1 [STAGE=prod]" >&2; exit 2; }
+	scripts/tools.sh python node
+	scripts/deploy.sh --region $(REGION) --stage $(STAGE)
+
+.PHONY: deploy-all
+deploy-all: ## Deploy the STAGE package to every region of project.yml, one after the other
+	scripts/tools.sh python node
+	for region in $$(scripts/project-value.sh regions); do scripts/deploy.sh --region $$region --stage $(STAGE); done
+
+.PHONY: rollback
+rollback: ## Move the live alias back in every region (to version TO, or the one before live)
+	scripts/tools.sh python
+	python3 scripts/rollback.py --stage $(STAGE) $(if $(TO),--to $(TO))
+
+.PHONY: rehearse
+rehearse: ## Offline: deploy one package to both regions of a local moto, check hashes and /hello
+	scripts/tools.sh python node
+	scripts/rehearse.sh
+
+.PHONY: check-config
+check-config: ## Offline checks of CircleCI, serverless.yml, the templates and the scripts
+	scripts/tools.sh python
+	check-jsonschema --builtin-schema vendor.circle-ci .circleci/config.yml
+	python3 scripts/check-circleci-references.py .circleci/config.yml
+	python3 -m pytest -q infra/tests

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every tool the gate, the local run and the deploy need, at pinned versions, into
 # folders of this checkout (.tools/, node_modules/). Safe to re-run: it skips what is there.
-#   scripts/tools.sh [rust|python|node|all]   (default: all)
+#   scripts/tools.sh [rust] [python] [node]   (default: all three)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,6 +42,11 @@ python_tools() {
 }
 
 node_tools() {
+  local version
+  version=$(node --version 2>/dev/null || echo none)
+  # osls 4 needs Node >= 20.19.
+  node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null \
+    || { echo "Node >= 20.19 is needed for the Serverless CLI; found $version" >&2; exit 1; }
   if ! cmp -s package-lock.json node_modules/.installed-lock 2>/dev/null; then
     step "Node tools (package-lock.json)"
     npm ci --no-audit --no-fund --loglevel=error
@@ -49,10 +54,12 @@ node_tools() {
   fi
 }
 
-case "${1:-all}" in
-  rust) rust_tools ;;
-  python) python_tools ;;
-  node) node_tools ;;
-  all) rust_tools; python_tools; node_tools ;;
-  *) echo "usage: $0 [rust|python|node|all]" >&2; exit 2 ;;
-esac
+[ $# -gt 0 ] || set -- rust python node
+for kind in "$@"; do
+  case "$kind" in
+    rust) rust_tools ;;
+    python) python_tools ;;
+    node) node_tools ;;
+    *) echo "usage: $0 [rust] [python] [node]" >&2; exit 2 ;;
+  esac
+done

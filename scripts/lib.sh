@@ -1,0 +1,35 @@
+# Shared by the scripts in this folder; sourced, not run.
+
+# The function's binary and where cargo-lambda writes its zip (serverless.yml points here).
+FUNCTION_BINARY=hello-world-handler
+FUNCTION_ZIP=target/lambda/$FUNCTION_BINARY/bootstrap.zip
+# The deploy package must stay small: Lambda's cold start grows with it.
+ZIP_BUDGET_BYTES=1048576
+
+say() { printf '\n== %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# project_value KEY: a value from project.yml, e.g. `service`, `regions.0`, `stages.production`.
+project_value() {
+  python3 - "$1" <<'PY'
+import sys
+import yaml
+
+value = yaml.safe_load(open("project.yml"))
+for part in sys.argv[1].split("."):
+    value = value[int(part)] if isinstance(value, list) else value[part]
+print(" ".join(value) if isinstance(value, list) else value)
+PY
+}
+
+# manifest_value DIR KEY: a value from a package's manifest.json.
+manifest_value() {
+  python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1/manifest.json" "$2"
+}
+
+# stack_resource REGION STACK FILTER: the physical id of the stack's first resource matching a
+# JMESPath FILTER such as "LogicalResourceId=='HelloLambdaFunction'"; "None" when there is none.
+stack_resource() {
+  aws cloudformation list-stack-resources --region "$1" --stack-name "$2" \
+    --query "StackResourceSummaries[?$3].PhysicalResourceId | [0]" --output text
+}
