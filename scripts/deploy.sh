@@ -45,6 +45,8 @@ if ! sls deploy --package "$package_dir" --stage "$stage" --region "$region"; th
   scripts/release-status.sh --region "$region" --stack "$stack" || true
   die "deploy to $region failed"
 fi
+# The stack update waited for CodeDeploy's shift; say how it ended (or that there was none).
+scripts/release-status.sh --region "$region" --stack "$stack"
 
 function_name=$(stack_resource "$region" "$stack" "LogicalResourceId=='HelloLambdaFunction'")
 say "Checking the code that runs in $region"

@@ -1,0 +1,160 @@
+"""The CircleCI config: its references resolve, and it agrees with the rest of the project."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import re
+import tomllib
+
+import pytest
+
+from conftest import ROOT
+
+_spec = importlib.util.spec_from_file_location(
+    "check_circleci_references", ROOT / "scripts" / "check-circleci-references.py"
+)
+references = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(references)
+
+
+def jobs_of(circleci, workflow):
+    for entry in circleci["workflows"][workflow]["jobs"]:
+        yield (entry, {}) if isinstance(entry, str) else next(iter(entry.items()))
+
+
+def entry(circleci, workflow, job):
+    return dict(jobs_of(circleci, workflow))[job]
+
+
+def test_every_reference_of_the_config_resolves(circleci):
+    assert references.check(circleci) == []
+
+
+def test_a_matrix_expanded_name_can_be_required(circleci):
+    config = copy.deepcopy(circleci)
+    config["jobs"]["announce"] = {"executor": "deployer", "steps": ["checkout"]}
+    config["workflows"]["release"]["jobs"].append(
+        {"announce": {"requires": ["deploy-us-east-1", "deploy-us-east-2"]}}
+    )
+    assert references.check(config) == []
+
+
+@pytest.mark.parametrize(
+    ("break_it", "problem"),
+    [
+        (
+            lambda c: entry(c, "release", "package")["requires"].append("tests"),
+            "'package' requires 'tests', which no job of the workflow is called",
+        ),
+        (
+            lambda c: entry(c, "release", "deploy")["requires"].append("deploy-eu-west-1"),
+            "requires 'deploy-eu-west-1'",
+        ),
+        (
+            lambda c: c["workflows"]["release"]["jobs"].append("lint"),
+            "runs job 'lint', which is not defined",
+        ),
+        (
+            lambda c: c["jobs"]["test"].update(executor="rusty"),
+            "uses executor 'rusty', which is not defined",
+        ),
+        (
+            lambda c: c["jobs"]["test"]["steps"].append("restore-caches"),
+            "uses command 'restore-caches', which is not defined",
+        ),
+        (
+            lambda c: c["jobs"]["deploy"]["steps"].append({"run": "echo << parameters.zone >>"}),
+            "job 'deploy' uses << parameters.zone >> but does not declare it",
+        ),
+        (
+            lambda c: c["commands"]["aws-credentials"]["steps"].append({"run": "<< parameters.role >>"}),
+            "command 'aws-credentials' uses << parameters.role >>",
+        ),
+        (
+            lambda c: c["jobs"]["rollback"]["steps"].append({"run": "<< pipeline.parameters.force >>"}),
+            "<< pipeline.parameters.force >> is used but not declared",
+        ),
+        (
+            lambda c: entry(c, "release", "deploy")["matrix"]["parameters"].update(stage=["prod"]),
+            "matrix parameter 'stage' it does not declare",
+        ),
+    ],
+)
+def test_a_broken_reference_is_reported(circleci, break_it, problem):
+    config = copy.deepcopy(circleci)
+    break_it(config)
+    assert any(problem in found for found in references.check(config)), references.check(config)
+
+
+def test_deploys_go_to_the_project_regions_in_parallel(circleci, project):
+    deploy = entry(circleci, "release", "deploy")
+    assert deploy["matrix"]["parameters"]["region"] == project["regions"]
+
+
+def test_deploys_and_rollbacks_run_only_from_main_with_the_project_context(circleci, project):
+    for workflow, job in [("release", "deploy"), ("rollback", "rollback")]:
+        settings = entry(circleci, workflow, job)
+        assert settings["filters"] == {"branches": {"only": "main"}}
+        assert settings["context"] == project["circleci"]["context"]
+
+
+def test_other_branches_test_and_package(circleci):
+    for job in ("test", "package"):
+        assert "filters" not in (entry(circleci, "release", job) or {})
+
+
+def test_the_rust_image_matches_the_pinned_toolchain(circleci):
+    channel = tomllib.loads((ROOT / "rust-toolchain.toml").read_text())["toolchain"]["channel"]
+    image = circleci["executors"]["rust"]["docker"][0]["image"]
+    assert image == f"cimg/rust:{channel}-node"
+
+
+def test_every_image_is_pinned_and_brings_node_for_the_serverless_cli(circleci):
+    for name, executor in circleci["executors"].items():
+        image = executor["docker"][0]["image"]
+        assert re.fullmatch(r"cimg/[a-z]+:\d+\.\d+\.\d+-node", image), f"{name}: {image}"
+
+
+def test_caches_are_keyed_on_the_lock_files_with_fallbacks(circleci):
+    restores = [step["restore_cache"]["keys"] for step in circleci["commands"]["restore-tool-caches"]["steps"]]
+    keys = " ".join(key for keys in restores for key in keys)
+    for lock in ("Cargo.lock", "rust-toolchain.toml", "package-lock.json"):
+        assert f'checksum "{lock}"' in keys
+    assert all(len(keys) >= 2 and keys[-1].endswith("-") for keys in restores)
+
+
+def test_the_test_job_publishes_junit_and_coverage(circleci):
+    nextest = tomllib.loads((ROOT / ".config" / "nextest.toml").read_text())
+    junit = f"target/nextest/ci/{nextest['profile']['ci']['junit']['path']}"
+    steps = circleci["jobs"]["test"]["steps"]
+    assert {"store_test_results": {"path": junit}} in steps
+    artifacts = [s["store_artifacts"]["path"] for s in steps if isinstance(s, dict) and "store_artifacts" in s]
+    assert artifacts == ["target/llvm-cov/html", "target/llvm-cov/lcov.info"]
+
+
+def test_the_package_travels_with_its_zip(circleci, serverless):
+    persisted = next(
+        s["persist_to_workspace"]["paths"]
+        for s in circleci["jobs"]["package"]["steps"]
+        if isinstance(s, dict) and "persist_to_workspace" in s
+    )
+    assert "dist" in persisted
+    assert serverless["functions"]["hello"]["package"]["artifact"] in persisted
+
+
+def test_deploy_attaches_the_package_and_never_builds(circleci):
+    steps = circleci["jobs"]["deploy"]["steps"]
+    assert {"attach_workspace": {"at": "."}} in steps
+    commands = " ".join(s["run"]["command"] for s in steps if isinstance(s, dict) and "run" in s)
+    assert "make deploy" in commands
+    assert "cargo" not in commands and "package" not in commands
+
+
+def test_every_run_step_calls_make_or_a_script(circleci):
+    bodies = [*circleci["jobs"].values(), *circleci["commands"].values()]
+    for body in bodies:
+        for step in body["steps"]:
+            if isinstance(step, dict) and "run" in step:
+                command = step["run"]["command"] if isinstance(step["run"], dict) else step["run"]
+                assert re.match(r"(make |scripts/)", command), command

@@ -1,0 +1,62 @@
+"""The project's files agree with each other, so a change in one place cannot silently break
+another."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+from conftest import ROOT
+
+
+def shell_value(path, name):
+    match = re.search(rf"^{name}=(.+)$", (ROOT / path).read_text(), re.MULTILINE)
+    assert match, f"{name} is not set in {path}"
+    return match.group(1)
+
+
+def test_the_artifact_is_where_cargo_lambda_writes_the_function(serverless):
+    binary = shell_value("scripts/lib.sh", "FUNCTION_BINARY")
+    handler = tomllib.loads((ROOT / "handler" / "Cargo.toml").read_text())
+    assert handler["package"]["name"] == binary
+    expected = f"target/lambda/{binary}/bootstrap.zip"
+    assert serverless["functions"]["hello"]["package"]["artifact"] == expected
+    assert shell_value("scripts/lib.sh", "FUNCTION_ZIP").replace("$FUNCTION_BINARY", binary) == expected
+
+
+def test_the_arm64_build_matches_the_arm64_function(serverless):
+    assert "--arm64" in (ROOT / "scripts" / "package.sh").read_text()
+    assert serverless["provider"]["architecture"] == "arm64"
+    toolchain = tomllib.loads((ROOT / "rust-toolchain.toml").read_text())["toolchain"]
+    assert "aarch64-unknown-linux-gnu" in toolchain["targets"]
+
+
+def test_serverless_reads_its_names_from_project_yml(serverless):
+    assert serverless["service"] == "${file(./project.yml):service}"
+    assert "project.yml" in serverless["provider"]["stage"]
+    assert "project.yml" in serverless["provider"]["region"]
+
+
+def test_the_alarms_watch_the_alias_the_plugin_creates(serverless):
+    alias = serverless["functions"]["hello"]["deploymentSettings"]["alias"]
+    for name in serverless["functions"]["hello"]["deploymentSettings"]["alarms"]:
+        alarm = serverless["resources"]["Resources"][name]
+        dimensions = {d["Name"]: d["Value"] for d in alarm["Properties"]["Dimensions"]}
+        if "Resource" in dimensions:
+            assert dimensions["Resource"] == {"Fn::Sub": f"${{HelloLambdaFunction}}:{alias}"}
+    assert f'ALIAS = "{alias}"' in (ROOT / "scripts" / "rollback.py").read_text()
+    assert "--qualifier live" in (ROOT / "scripts" / "deploy.sh").read_text()
+
+
+def test_the_rehearsal_stage_is_the_one_without_traffic_shifting(serverless, project):
+    shifted = serverless["custom"]["deploymentSettings"]["stages"]
+    assert "${file(./project.yml):stages.rehearsal}" not in shifted
+    assert project["stages"]["rehearsal"] not in (project["stages"]["production"], project["stages"]["default"])
+
+
+def test_the_node_engine_matches_what_osls_needs():
+    import json
+
+    package = json.loads((ROOT / "package.json").read_text())
+    assert package["engines"]["node"] == ">=20.19"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", package["devDependencies"]["osls"])

@@ -1,0 +1,160 @@
+"""The one-step rollback, against moto's Lambda API: it picks the right version in every
+region, proves where the alias landed, and refuses clearly, changing nothing, when it cannot."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import boto3
+import pytest
+from moto import mock_aws
+
+import rollback
+
+REGIONS = ["us-east-1", "us-east-2"]
+FUNCTION = "hello-world-prod-hello"
+
+
+def _zip(marker: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("bootstrap", f"#!/bin/sh\n# {marker}\n")
+    return buffer.getvalue()
+
+
+def _deploy(client, role_arn: str, versions: int, live: int | None) -> None:
+    client.create_function(
+        FunctionName=FUNCTION,
+        Runtime="provided.al2023",
+        Role=role_arn,
+        Handler="bootstrap",
+        Code={"ZipFile": _zip("v0")},
+        Architectures=["arm64"],
+    )
+    for number in range(1, versions + 1):
+        client.update_function_code(FunctionName=FUNCTION, ZipFile=_zip(f"v{number}"))
+        client.publish_version(FunctionName=FUNCTION)
+    if live is not None:
+        client.create_alias(FunctionName=FUNCTION, Name="live", FunctionVersion=str(live))
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        iam = boto3.client("iam", region_name=REGIONS[0])
+        role = iam.create_role(
+            RoleName="lambda",
+            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+        )["Role"]["Arn"]
+        yield role
+
+
+def clients(role_arn: str, layout: dict[str, tuple[int, int | None]]) -> dict:
+    """layout: region -> (published versions, version live serves or None for no alias)."""
+    result = {}
+    for region, (versions, live) in layout.items():
+        client = boto3.client("lambda", region_name=region)
+        _deploy(client, role_arn, versions, live)
+        result[region] = client
+    return result
+
+
+def live_versions(regional_clients: dict) -> dict[str, str]:
+    return {
+        region: client.get_alias(FunctionName=FUNCTION, Name="live")["FunctionVersion"]
+        for region, client in regional_clients.items()
+    }
+
+
+def test_goes_back_to_the_version_before_live_in_every_region(aws):
+    regional = clients(aws, {"us-east-1": (3, 3), "us-east-2": (4, 3)})
+
+    steps = rollback.rollback(regional, FUNCTION, None)
+
+    assert live_versions(regional) == {"us-east-1": "2", "us-east-2": "2"}
+    assert [(s.region, s.current, s.target) for s in steps] == [
+        ("us-east-1", "3", "2"),
+        ("us-east-2", "3", "2"),
+    ]
+
+
+def test_goes_to_a_named_version(aws):
+    regional = clients(aws, {"us-east-1": (3, 3), "us-east-2": (3, 3)})
+
+    rollback.rollback(regional, FUNCTION, "1")
+
+    assert live_versions(regional) == {"us-east-1": "1", "us-east-2": "1"}
+
+
+def test_clears_a_half_finished_traffic_shift(aws):
+    regional = clients(aws, {"us-east-1": (3, 2)})
+    regional["us-east-1"].update_alias(
+        FunctionName=FUNCTION,
+        Name="live",
+        RoutingConfig={"AdditionalVersionWeights": {"3": 0.1}},
+    )
+
+    rollback.rollback(regional, FUNCTION, None)
+
+    alias = regional["us-east-1"].get_alias(FunctionName=FUNCTION, Name="live")
+    assert alias["FunctionVersion"] == "1"
+    assert not alias.get("RoutingConfig", {}).get("AdditionalVersionWeights")
+
+
+def test_refuses_when_there_is_nothing_earlier_and_changes_no_region(aws):
+    regional = clients(aws, {"us-east-1": (3, 3), "us-east-2": (1, 1)})
+
+    with pytest.raises(rollback.RollbackRefused, match="no earlier version to go back to"):
+        rollback.rollback(regional, FUNCTION, None)
+
+    assert live_versions(regional) == {"us-east-1": "3", "us-east-2": "1"}
+
+
+@pytest.mark.parametrize(
+    ("to", "reason"),
+    [
+        ("7", "has no version 7"),
+        ("$LATEST", "must be a published version number"),
+        ("two", "must be a published version number"),
+        ("3", "already serves version 3"),
+    ],
+)
+def test_refuses_a_bad_target_and_changes_nothing(aws, to, reason):
+    regional = clients(aws, {"us-east-1": (3, 3), "us-east-2": (3, 3)})
+
+    with pytest.raises(rollback.RollbackRefused, match=reason.replace("$", r"\$")):
+        rollback.rollback(regional, FUNCTION, to)
+
+    assert live_versions(regional) == {"us-east-1": "3", "us-east-2": "3"}
+
+
+def test_refuses_a_function_without_the_live_alias(aws):
+    regional = clients(aws, {"us-east-1": (2, None)})
+
+    with pytest.raises(rollback.RollbackRefused, match="has no 'live' alias"):
+        rollback.rollback(regional, FUNCTION, None)
+
+
+def test_the_command_reports_each_region_and_exits_0(aws, capsys):
+    regional = clients(aws, {"us-east-1": (2, 2), "us-east-2": (2, 2)})
+
+    assert rollback.main(["--stage", "prod"]) == 0
+
+    assert live_versions(regional) == {"us-east-1": "1", "us-east-2": "1"}
+    out = capsys.readouterr().out
+    assert "us-east-1: hello-world-prod-hello:live 2 -> 1 (checked)" in out
+    assert "us-east-2: hello-world-prod-hello:live 2 -> 1 (checked)" in out
+
+
+def test_the_command_says_why_it_refused_and_exits_2(aws, capsys):
+    clients(aws, {"us-east-1": (1, 1), "us-east-2": (1, 1)})
+
+    assert rollback.main(["--stage", "prod"]) == 2
+
+    assert "rollback refused, nothing changed" in capsys.readouterr().err
