@@ -71,6 +71,9 @@ fn a_request_from_no_known_carrier_is_still_greeted_and_marked_unknown() {
 
     let response = response_json(&handle(&HelloWorld, &request));
     assert_eq!(response["status"], 200);
-    assert_eq!(response["body"]["input"]["requestContext"]["carrier"], "unknown");
+    assert_eq!(
+        response["body"]["input"]["requestContext"]["carrier"],
+        "unknown"
+    );
     assert_eq!(response["body"]["input"]["requestContext"]["requestId"], "");
 }
