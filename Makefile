@@ -23,7 +23,7 @@ run: ## Serve the function on http://127.0.0.1:9000 with cargo-lambda's emulator
 	cargo lambda watch --invoke-address 127.0.0.1 --invoke-port 9000
 
 .PHONY: test
-test: tools lint core-is-pure coverage package rehearse check-config ## The whole gate: lint, tests, coverage, package, deploy rehearsal, config checks
+test: tools lint core-is-pure coverage package budgets rehearse check-config ## The whole gate: lint, tests, coverage, package, budgets, deploy rehearsal, config checks
 
 .PHONY: lint
 lint: ## cargo fmt --check and clippy with warnings denied
@@ -39,7 +39,6 @@ core-is-pure: ## Fail if the core crate depends on Lambda, async or HTTP-server 
 
 .PHONY: coverage
 coverage: ## Run every test once under nextest and llvm-cov; fail under 100% lines
-	cargo llvm-cov clean --workspace
 	cargo llvm-cov nextest --workspace --locked --profile ci --no-report
 	cargo llvm-cov report --html --output-dir $(COVERAGE_DIR)
 	cargo llvm-cov report --lcov --output-path $(COVERAGE_DIR)/lcov.info
@@ -87,3 +86,24 @@ check-config: ## Offline checks of CircleCI, serverless.yml, the templates and t
 	check-jsonschema --builtin-schema vendor.circle-ci .circleci/config.yml
 	python3 scripts/check-circleci-references.py .circleci/config.yml
 	python3 -m pytest -q infra/tests
+
+# ---- Performance ---------------------------------------------------------------------------
+
+.PHONY: bench
+bench: ## criterion: per-request cost of the core and of the handler (target/criterion)
+	cargo bench -p hello-world --bench core -p hello-world-handler --bench handle
+
+.PHONY: cold-start
+cold-start: ## The release binary: cold start (30 runs), peak RSS and invocations per second
+	cargo bench -p hello-world-handler --bench cold_start
+
+.PHONY: budgets
+budgets: ## Fail if the zip, the cold start or the per-request cost is over its budget
+	cargo bench -p hello-world-handler --bench budgets
+
+# ---- The template --------------------------------------------------------------------------
+
+.PHONY: test-template
+test-template: ## cargo generate a renamed copy and run its build, tests, checks and sls package
+	scripts/tools.sh rust python node template
+	scripts/test-template.sh

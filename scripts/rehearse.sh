@@ -47,9 +47,16 @@ scripts/package.sh --stage "$stage"
 wait_for moto "$AWS_ENDPOINT_URL/moto-api/" "$logs/moto.log"
 wait_for "the local function" "http://127.0.0.1:$function_port/hello" "$logs/function.log"
 
+# In parallel, as CircleCI's deploy matrix does; each region's output is prefixed with its name.
 regions=$(project_value regions)
+deploys=()
 for region in $regions; do
-  scripts/deploy.sh --region "$region" --stage "$stage" --endpoint "http://127.0.0.1:$function_port"
+  scripts/deploy.sh --region "$region" --stage "$stage" --endpoint "http://127.0.0.1:$function_port" \
+    > >(sed "s/^/[$region] /") 2>&1 &
+  deploys+=($!)
+done
+for deploy in "${deploys[@]}"; do
+  wait "$deploy" || die "a regional deploy failed (see its lines above)"
 done
 
 say "Every region runs the one package"

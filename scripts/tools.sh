@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs every tool the gate, the local run and the deploy need, at pinned versions, into
 # folders of this checkout (.tools/, node_modules/). Safe to re-run: it skips what is there.
-#   scripts/tools.sh [rust] [python] [node]   (default: all three)
+#   scripts/tools.sh [rust] [python] [node] [template]   (default: rust python node)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CARGO_LLVM_COV_VERSION=0.9.1
 CARGO_NEXTEST_VERSION=0.9.143
+# cargo-generate 0.26 needs a newer rustc than the project's; it gets its own toolchain.
+CARGO_GENERATE_VERSION=0.26.0
+CARGO_GENERATE_RUST=1.97.1
 TOOLS="$PWD/.tools"
 
 step() { printf '\n== %s\n' "$*" >&2; }
@@ -28,6 +31,18 @@ rust_tools() {
   if [ "$(cargo_tool_version nextest)" != "$CARGO_NEXTEST_VERSION" ]; then
     step "cargo-nextest $CARGO_NEXTEST_VERSION"
     cargo install --locked --quiet --root "$TOOLS/cargo" "cargo-nextest@$CARGO_NEXTEST_VERSION"
+  fi
+}
+
+template_tools() {
+  export PATH="$TOOLS/cargo/bin:$PATH"
+  local installed
+  installed=$(cargo generate --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' || true)
+  if [ "$installed" != "$CARGO_GENERATE_VERSION" ]; then
+    step "cargo-generate $CARGO_GENERATE_VERSION (built with Rust $CARGO_GENERATE_RUST)"
+    rustup toolchain install "$CARGO_GENERATE_RUST" --profile minimal
+    cargo "+$CARGO_GENERATE_RUST" install --locked --quiet --root "$TOOLS/cargo" \
+      "cargo-generate@$CARGO_GENERATE_VERSION"
   fi
 }
 
@@ -60,6 +75,7 @@ for kind in "$@"; do
     rust) rust_tools ;;
     python) python_tools ;;
     node) node_tools ;;
-    *) echo "usage: $0 [rust] [python] [node]" >&2; exit 2 ;;
+    template) template_tools ;;
+    *) echo "usage: $0 [rust] [python] [node] [template]" >&2; exit 2 ;;
   esac
 done

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use hello_world_tests::fixtures;
-use hello_world_tests::runtime_api::{Exchange, RuntimeApi, spawn_function, wait_for_exit};
+use hello_world_tests::runtime_api::{Exchange, Logs, RuntimeApi, spawn_function, wait_for_exit};
 use serde_json::Value;
 
 const FUNCTION: &str = env!("CARGO_BIN_EXE_hello-world-handler");
@@ -24,7 +24,8 @@ struct Run {
 
 fn run_function_over(events: Vec<String>) -> Run {
     let api = RuntimeApi::serve(events).expect("the stand-in starts");
-    let mut function = spawn_function(Path::new(FUNCTION), &api).expect("the function starts");
+    let mut function =
+        spawn_function(Path::new(FUNCTION), &api, Logs::Captured).expect("the function starts");
     let status = wait_for_exit(&mut function, Duration::from_secs(30)).expect("the function exits");
     let mut stdout = String::new();
     function

@@ -1,4 +1,4 @@
-use serde_json::{Value, json};
+use serde_json::{Map, Value};
 
 use crate::HttpEvent;
 
@@ -28,7 +28,10 @@ pub struct Greeting {
 
 impl From<Greeting> for Value {
     fn from(greeting: Greeting) -> Self {
-        json!({ "message": greeting.message, "input": Value::from(greeting.input) })
+        Value::Object(Map::from_iter([
+            ("message".to_owned(), Value::String(greeting.message)),
+            ("input".to_owned(), Value::from(greeting.input)),
+        ]))
     }
 }
 

@@ -60,3 +60,11 @@ def test_the_node_engine_matches_what_osls_needs():
     package = json.loads((ROOT / "package.json").read_text())
     assert package["engines"]["node"] == ">=20.19"
     assert re.fullmatch(r"\d+\.\d+\.\d+", package["devDependencies"]["osls"])
+
+
+def test_the_release_profile_is_complete_and_keeps_unwinding():
+    """cargo-lambda fills any release-profile key Cargo.toml leaves out with its own default,
+    panic = "abort" among them, and an aborting function loses its warm process on a panic."""
+    profile = tomllib.loads((ROOT / "Cargo.toml").read_text())["profile"]["release"]
+    assert {"opt-level", "lto", "codegen-units", "strip", "panic"} <= profile.keys()
+    assert profile["panic"] == "unwind"

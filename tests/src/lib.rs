@@ -4,6 +4,7 @@
 // Test support fails loudly: a missing fixture is a broken setup, not a result to handle.
 #![allow(clippy::panic, clippy::expect_used)]
 
+pub mod cold_start;
 pub mod fixtures;
 pub mod runtime_api;
 pub mod snapshot;

@@ -293,11 +293,25 @@ fn reply(status: u16, headers: &[(&str, String)], body: &str) -> Vec<u8> {
     bytes
 }
 
+/// What becomes of the function's stdout and stderr (its log lines).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Logs {
+    /// Piped, to be read after the function exits. Only for a few invocations: a full pipe
+    /// would block the function.
+    Captured,
+    /// Thrown away, for runs of any length.
+    Discarded,
+}
+
 /// Starts the function binary against `api`, with the environment Lambda would give it.
 ///
 /// # Errors
 /// When the binary cannot be started.
-pub fn spawn_function(binary: &Path, api: &RuntimeApi) -> io::Result<Child> {
+pub fn spawn_function(binary: &Path, api: &RuntimeApi, logs: Logs) -> io::Result<Child> {
+    let output = || match logs {
+        Logs::Captured => Stdio::piped(),
+        Logs::Discarded => Stdio::null(),
+    };
     Command::new(binary)
         .env_clear()
         .env("AWS_LAMBDA_RUNTIME_API", api.address())
@@ -308,8 +322,8 @@ pub fn spawn_function(binary: &Path, api: &RuntimeApi) -> io::Result<Child> {
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "local")
         .envs(std::env::vars().filter(|(name, _)| name.starts_with("LLVM_PROFILE")))
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stdout(output())
+        .stderr(output())
         .spawn()
 }
 

@@ -1,0 +1,108 @@
+//! The performance budgets the gate enforces, each printed beside what was measured.
+//! `make budgets` (part of `make test`). Exits non-zero when any is over.
+//!
+//! Timings are medians over repeated runs, so one slow moment on a busy machine does not
+//! fail the gate; exact figures belong to `make bench` and `make cold-start`.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use hello_world::HelloWorld;
+use hello_world_handler::handle;
+use hello_world_tests::cold_start::{measure_cold_start, median_and_max};
+use hello_world_tests::fixtures;
+
+const FUNCTION: &str = env!("CARGO_BIN_EXE_hello-world-handler");
+const ZIP: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../target/lambda/hello-world-handler/bootstrap.zip"
+);
+
+struct Budget {
+    name: &'static str,
+    measured: f64,
+    limit: f64,
+    unit: &'static str,
+}
+
+fn cold_start_median_ms() -> std::io::Result<f64> {
+    let event = fixtures::event("apigw-http");
+    let starts = (0..21)
+        .map(|_| measure_cold_start(Path::new(FUNCTION), &event).map(|s| s.first_response))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    Ok(median_and_max(&starts).0.as_secs_f64() * 1_000.0)
+}
+
+fn handler_median_us() -> f64 {
+    let request = fixtures::request("apigw-http");
+    let batches: Vec<Duration> = (0..15)
+        .map(|_| {
+            let started = Instant::now();
+            for _ in 0..2_000 {
+                black_box(handle(&HelloWorld, black_box(&request)));
+            }
+            started.elapsed() / 2_000
+        })
+        .collect();
+    median_and_max(&batches).0.as_secs_f64() * 1_000_000.0
+}
+
+fn main() -> ExitCode {
+    // scripts/measure-release-profiles.sh points this at each variant's zip.
+    let zip = std::env::var("FUNCTION_ZIP").unwrap_or_else(|_| ZIP.to_owned());
+    let zip_bytes = match std::fs::metadata(&zip) {
+        Ok(metadata) => metadata.len(),
+        Err(error) => {
+            eprintln!("{zip}: {error}; run `make package` first");
+            return ExitCode::FAILURE;
+        }
+    };
+    let cold_start = match cold_start_median_ms() {
+        Ok(median) => median,
+        Err(error) => {
+            eprintln!("cold start could not be measured: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    #[allow(clippy::cast_precision_loss, reason = "a zip far below 2^52 bytes")]
+    let budgets = [
+        Budget {
+            name: "arm64 zip size",
+            measured: zip_bytes as f64 / 1024.0,
+            limit: 1024.0,
+            unit: "KiB",
+        },
+        Budget {
+            name: "cold start to first response, median of 21",
+            measured: cold_start,
+            limit: 10.0,
+            unit: "ms",
+        },
+        Budget {
+            name: "handler per request, apigw-http, median",
+            measured: handler_median_us(),
+            limit: 50.0,
+            unit: "µs",
+        },
+    ];
+    let mut over = false;
+    for budget in &budgets {
+        let verdict = if budget.measured <= budget.limit {
+            "ok"
+        } else {
+            "OVER"
+        };
+        over |= budget.measured > budget.limit;
+        println!(
+            "{verdict:>4}  {:<45} {:>9.2} {} (budget {} {})",
+            budget.name, budget.measured, budget.unit, budget.limit, budget.unit
+        );
+    }
+    if over {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,61 @@
+"""template/rename.py, the renaming that `cargo generate` runs in a fresh copy."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from conftest import ROOT
+
+_spec = importlib.util.spec_from_file_location("rename", ROOT / "template" / "rename.py")
+rename = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(rename)
+
+
+@pytest.fixture
+def copy(tmp_path, monkeypatch):
+    (tmp_path / ".circleci").mkdir()
+    (tmp_path / "project.yml").write_text("service: hello-world\nregions:\n  - us-east-1\n  - us-east-2\n")
+    (tmp_path / ".circleci" / "config.yml").write_text("region: [us-east-1, us-east-2]\n")
+    (tmp_path / "lib.rs").write_text("use hello_world::HelloWorld; // ARN in us-east-1 stays\n")
+    (tmp_path / "logo.bin").write_bytes(b"\xff\xfehello-world")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_every_spelling_of_the_name_is_rewritten(copy):
+    assert rename.main(["acme-greeter", "us-east-1", "us-east-2"]) == 0
+    assert (copy / "project.yml").read_text().startswith("service: acme-greeter\n")
+    assert (copy / "lib.rs").read_text() == "use acme_greeter::AcmeGreeter; // ARN in us-east-1 stays\n"
+
+
+def test_regions_change_only_where_regions_are_configured(copy):
+    assert rename.main(["acme-greeter", "eu-west-1", "eu-central-1"]) == 0
+    assert "  - eu-west-1\n  - eu-central-1\n" in (copy / "project.yml").read_text()
+    assert (copy / ".circleci" / "config.yml").read_text() == "region: [eu-west-1, eu-central-1]\n"
+    assert "us-east-1" in (copy / "lib.rs").read_text()
+
+
+def test_the_two_default_regions_can_swap(copy):
+    assert rename.main(["acme-greeter", "us-east-2", "us-east-1"]) == 0
+    assert (copy / ".circleci" / "config.yml").read_text() == "region: [us-east-2, us-east-1]\n"
+
+
+def test_binary_files_are_left_alone(copy):
+    rename.main(["acme-greeter", "us-east-1", "us-east-2"])
+    assert (copy / "logo.bin").read_bytes() == b"\xff\xfehello-world"
+
+
+@pytest.mark.parametrize(
+    ("args", "complaint"),
+    [
+        (["My_Api", "us-east-1", "us-east-2"], "kebab-case"),
+        (["my-api", "us-east-1", "us-east-1"], "must differ"),
+        (["my-api"], "NEW-NAME"),
+    ],
+)
+def test_bad_arguments_are_refused_and_nothing_changes(copy, capsys, args, complaint):
+    assert rename.main(args) == 2
+    assert complaint in capsys.readouterr().err
+    assert (copy / "project.yml").read_text().startswith("service: hello-world\n")

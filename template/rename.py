@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Rewrites a fresh copy of this template under a new name and regions.
+
+    python3 template/rename.py NEW-NAME FIRST-REGION SECOND-REGION
+
+Run by template/rename.rhai, in the generated folder. It replaces the three spellings of the
+template's name (kebab-case for crates, the service and files; snake_case for Rust paths;
+UpperCamelCase for the core's type) in every text file, and the two default regions where
+regions are configured: project.yml, the CircleCI deploy matrix, and README's examples.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+OLD_NAME = "hello-world"
+OLD_REGIONS = ("us-east-1", "us-east-2")
+REGION_FILES = ("project.yml", ".circleci/config.yml", "README.md")
+SKIPPED_DIRS = {".git", "target", ".tools", "node_modules", "dist", "template"}
+
+
+def renames(new: str) -> list[tuple[str, str]]:
+    old_words, new_words = OLD_NAME.split("-"), new.split("-")
+    camel = lambda words: "".join(word.capitalize() for word in words)  # noqa: E731
+    return [
+        ("-".join(old_words), "-".join(new_words)),
+        ("_".join(old_words), "_".join(new_words)),
+        (camel(old_words), camel(new_words)),
+    ]
+
+
+def text_files(root: Path):
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not SKIPPED_DIRS.intersection(path.relative_to(root).parts):
+            try:
+                yield path, path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    new_name, *new_regions = argv
+    if not re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", new_name):
+        print(f"the name must be kebab-case (like my-api), not '{new_name}'", file=sys.stderr)
+        return 2
+    if new_regions[0] == new_regions[1]:
+        print("the two regions must differ", file=sys.stderr)
+        return 2
+    root = Path.cwd()
+    for path, text in text_files(root):
+        new_text = text
+        for old, new in renames(new_name):
+            new_text = new_text.replace(old, new)
+        if path.relative_to(root).as_posix() in REGION_FILES:
+            # Through a placeholder, so that swapping us-east-1 and us-east-2 works too.
+            for index, old_region in enumerate(OLD_REGIONS):
+                new_text = new_text.replace(old_region, f"\0region{index}\0")
+            for index, region in enumerate(new_regions):
+                new_text = new_text.replace(f"\0region{index}\0", region)
+        if new_text != text:
+            path.write_text(new_text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
