@@ -3,9 +3,10 @@
 
     python3 template/rename.py NEW-NAME FIRST-REGION SECOND-REGION
 
-Run by template/rename.rhai, in the generated folder. It replaces the three spellings of the
+Run by template/rename.rhai, in the generated folder. It replaces the four spellings of the
 template's name (kebab-case for crates, the service and files; snake_case for Rust paths;
-UpperCamelCase for the core's type) in every text file, and the two default regions where
+UpperCamelCase for the core's type; lowerCamelCase where the original example's names
+appear) in every text file and in file and folder names, and the two default regions where
 regions are configured: project.yml, the CircleCI deploy matrix, and README's examples.
 """
 
@@ -24,10 +25,12 @@ SKIPPED_DIRS = {".git", "target", ".tools", "node_modules", "dist", "template"}
 def renames(new: str) -> list[tuple[str, str]]:
     old_words, new_words = OLD_NAME.split("-"), new.split("-")
     camel = lambda words: "".join(word.capitalize() for word in words)  # noqa: E731
+    lower_camel = lambda words: words[0] + camel(words[1:])  # noqa: E731
     return [
         ("-".join(old_words), "-".join(new_words)),
         ("_".join(old_words), "_".join(new_words)),
         (camel(old_words), camel(new_words)),
+        (lower_camel(old_words), lower_camel(new_words)),
     ]
 
 
@@ -64,7 +67,21 @@ def main(argv: list[str]) -> int:
                 new_text = new_text.replace(f"\0region{index}\0", region)
         if new_text != text:
             path.write_text(new_text, encoding="utf-8")
+    rename_paths(root, renames(new_name))
     return 0
+
+
+def rename_paths(root: Path, spellings: list[tuple[str, str]]) -> None:
+    """Renames files and folders named after the template, deepest first (`hello-world/`)."""
+    paths = sorted(root.rglob("*"), key=lambda path: len(path.parts), reverse=True)
+    for path in paths:
+        if SKIPPED_DIRS.intersection(path.relative_to(root).parts):
+            continue
+        new_name = path.name
+        for old, new in spellings:
+            new_name = new_name.replace(old, new)
+        if new_name != path.name:
+            path.rename(path.with_name(new_name))
 
 
 if __name__ == "__main__":

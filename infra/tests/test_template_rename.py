@@ -18,8 +18,10 @@ def copy(tmp_path, monkeypatch):
     (tmp_path / ".circleci").mkdir()
     (tmp_path / "project.yml").write_text("service: hello-world\nregions:\n  - us-east-1\n  - us-east-2\n")
     (tmp_path / ".circleci" / "config.yml").write_text("region: [us-east-1, us-east-2]\n")
-    (tmp_path / "lib.rs").write_text("use hello_world::HelloWorld; // ARN in us-east-1 stays\n")
+    (tmp_path / "lib.rs").write_text("use hello_world::HelloWorld; // helloWorld; ARN in us-east-1 stays\n")
     (tmp_path / "logo.bin").write_bytes(b"\xff\xfehello-world")
+    (tmp_path / "hello-world" / "src").mkdir(parents=True)
+    (tmp_path / "hello-world" / "src" / "hello_world.rs").write_text("")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -27,7 +29,13 @@ def copy(tmp_path, monkeypatch):
 def test_every_spelling_of_the_name_is_rewritten(copy):
     assert rename.main(["acme-greeter", "us-east-1", "us-east-2"]) == 0
     assert (copy / "project.yml").read_text().startswith("service: acme-greeter\n")
-    assert (copy / "lib.rs").read_text() == "use acme_greeter::AcmeGreeter; // ARN in us-east-1 stays\n"
+    assert (copy / "lib.rs").read_text() == "use acme_greeter::AcmeGreeter; // acmeGreeter; ARN in us-east-1 stays\n"
+
+
+def test_folders_and_files_named_after_the_template_are_renamed(copy):
+    rename.main(["acme-greeter", "us-east-1", "us-east-2"])
+    assert (copy / "acme-greeter" / "src" / "acme_greeter.rs").is_file()
+    assert not (copy / "hello-world").exists()
 
 
 def test_regions_change_only_where_regions_are_configured(copy):
