@@ -55,9 +55,10 @@ def main(argv: list[str]) -> int:
         print("the two regions must differ", file=sys.stderr)
         return 2
     root = Path.cwd()
+    spellings = renames(new_name)
     for path, text in text_files(root):
         new_text = text
-        for old, new in renames(new_name):
+        for old, new in spellings:
             new_text = new_text.replace(old, new)
         if path.relative_to(root).as_posix() in REGION_FILES:
             # Through a placeholder, so that swapping us-east-1 and us-east-2 works too.
@@ -67,7 +68,7 @@ def main(argv: list[str]) -> int:
                 new_text = new_text.replace(f"\0region{index}\0", region)
         if new_text != text:
             path.write_text(new_text, encoding="utf-8")
-    rename_paths(root, renames(new_name))
+    rename_paths(root, spellings)
     return 0
 
 

@@ -7,12 +7,13 @@ use lambda_http::{Request, RequestExt};
 
 use crate::carrier::{self, Carrier};
 
-/// Everything the core needs from a request, owned so it can be lent out as a [`RawRequest`].
+/// Everything the core needs from a request, borrowed from it except the header values that
+/// are not valid UTF-8, so it can be lent out as a [`RawRequest`].
 #[derive(Debug)]
 pub(crate) struct Parts<'a> {
     pub(crate) method: &'a str,
     pub(crate) path: &'a str,
-    query: Vec<(String, String)>,
+    query: Vec<(&'a str, &'a str)>,
     headers: Vec<(&'a str, Cow<'a, str>)>,
     body: &'a [u8],
     pub(crate) request_id: &'a str,
@@ -23,12 +24,7 @@ impl<'a> Parts<'a> {
     pub(crate) fn of(request: &'a Request) -> Self {
         let query = request
             .query_string_parameters_ref()
-            .map(|query| {
-                query
-                    .iter()
-                    .map(|(name, value)| (name.to_owned(), value.to_owned()))
-                    .collect()
-            })
+            .map(|query| query.iter().collect())
             .unwrap_or_default();
         // Header values may carry non-ASCII bytes; keep them rather than drop the header.
         let headers = request
@@ -55,11 +51,7 @@ impl<'a> Parts<'a> {
         RawRequest {
             method: self.method,
             path: self.path,
-            query: self
-                .query
-                .iter()
-                .map(|(name, value)| (name.as_str(), value.as_str()))
-                .collect(),
+            query: self.query.clone(),
             headers: self
                 .headers
                 .iter()
