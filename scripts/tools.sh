@@ -5,6 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# rustup installs rust-toolchain.toml's channel; it is installed only where it is missing
+# (the CircleCI image has none).
+RUSTUP_VERSION=1.28.2
+# The Python the venv is made from: tests use tomllib (3.11).
+PYTHON_MINIMUM=3.11
 CARGO_LLVM_COV_VERSION=0.9.1
 CARGO_NEXTEST_VERSION=0.9.143
 # cargo-generate 0.26 needs a newer rustc than the project's; it gets its own toolchain.
@@ -17,7 +22,21 @@ step() { printf '\n== %s\n' "$*" >&2; }
 # Prints the version a cargo subcommand reports, or nothing when it is missing.
 cargo_tool_version() { cargo "$1" --version 2>/dev/null | awk '{print $2; exit}' || true; }
 
+install_rustup() {
+  step "rustup $RUSTUP_VERSION"
+  local target installer
+  target="$(uname -m)-unknown-linux-gnu"
+  installer=$(mktemp)
+  curl --proto '=https' --tlsv1.2 --fail --silent --show-error --location --output "$installer" \
+    "https://static.rust-lang.org/rustup/archive/$RUSTUP_VERSION/$target/rustup-init"
+  chmod +x "$installer"
+  "$installer" -y --no-modify-path --profile minimal --default-toolchain none
+  rm -f "$installer"
+}
+
 rust_tools() {
+  export PATH="$HOME/.cargo/bin:$PATH"
+  command -v rustup >/dev/null || install_rustup
   step "Rust toolchain and components (rust-toolchain.toml)"
   rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install
   rustup component add clippy rustfmt llvm-tools >/dev/null
@@ -48,6 +67,8 @@ template_tools() {
 
 python_tools() {
   local stamp="$TOOLS/venv/.requirements"
+  python3 -c "import sys, venv; sys.exit(sys.version_info < tuple(map(int, '$PYTHON_MINIMUM'.split('.'))))" 2>/dev/null \
+    || { echo "Python >= $PYTHON_MINIMUM with venv is needed; found $(python3 --version 2>&1 || echo none)" >&2; exit 1; }
   if ! cmp -s tools/requirements.txt "$stamp" 2>/dev/null; then
     step "Python tools (tools/requirements.txt)"
     python3 -m venv "$TOOLS/venv"
@@ -57,11 +78,13 @@ python_tools() {
 }
 
 node_tools() {
-  local version
+  # package.json's engines.node (">=MAJOR.MINOR") is what osls needs; it is the one source.
+  local version needed
   version=$(node --version 2>/dev/null || echo none)
-  # osls 4 needs Node >= 20.19.
-  node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null \
-    || { echo "Node >= 20.19 is needed for the Serverless CLI; found $version" >&2; exit 1; }
+  needed=$(python3 -c 'import json; print(json.load(open("package.json"))["engines"]["node"].removeprefix(">="))')
+  node -e 'const [n, w] = [process.versions.node, process.argv[1]].map(v => v.split(".").map(Number));
+           process.exit(n[0] > w[0] || (n[0] === w[0] && n[1] >= w[1]) ? 0 : 1)' "$needed" 2>/dev/null \
+    || { echo "Node >= $needed is needed for the Serverless CLI; found $version" >&2; exit 1; }
   if ! cmp -s package-lock.json node_modules/.installed-lock 2>/dev/null; then
     step "Node tools (package-lock.json)"
     npm ci --no-audit --no-fund --loglevel=error

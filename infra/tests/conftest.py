@@ -7,32 +7,16 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "infra"))
 
-
-class CloudFormationLoader(yaml.SafeLoader):
-    """Reads YAML with CloudFormation's short tags (!Ref, !Sub, !GetAtt...) as plain values."""
-
-
-def _tagged(loader, tag_suffix, node):
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    name = "Ref" if tag_suffix == "Ref" else f"Fn::{tag_suffix}"
-    return {name: value}
-
-
-CloudFormationLoader.add_multi_constructor("!", _tagged)
+import cfn_yaml  # noqa: E402 (found through the path above)
 
 
 def load_yaml(path: Path):
-    return yaml.load(path.read_text(), Loader=CloudFormationLoader)
+    return cfn_yaml.load(path)
 
 
 @pytest.fixture(scope="session")

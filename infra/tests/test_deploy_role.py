@@ -1,12 +1,18 @@
-"""The CloudFormation template that sets CircleCI up: lint-clean, OIDC-only, least privilege."""
+"""The CloudFormation template that sets CircleCI up: lint-clean, OIDC-only, and allowing what
+CloudFormation's own schemas say the compiled templates need, less written exclusions."""
 
 from __future__ import annotations
 
+import copy
 import subprocess
 
-from conftest import ROOT, load_yaml
+import deploy_role
+import pytest
+from conftest import ROOT, load_yaml, packaged
 
 TEMPLATE = ROOT / "infra" / "circleci-deploy-role.yml"
+# Read-only calls that list or check account-wide, which AWS cannot scope to a resource.
+ACCOUNT_WIDE_READS = {"cloudformation:ValidateTemplate", "logs:DescribeResourcePolicies"}
 
 
 def policy_statements(role):
@@ -15,6 +21,17 @@ def policy_statements(role):
 
 def as_list(value):
     return value if isinstance(value, list) else [value]
+
+
+@pytest.fixture(scope="module")
+def templates(project) -> list[dict]:
+    """Every template the role deploys: each stage CI deploys and the rehearsal."""
+    return [packaged(project["stages"][stage])[0] for stage in ("production", "rehearsal")]
+
+
+@pytest.fixture(scope="module")
+def regions(project) -> tuple[str, ...]:
+    return tuple(project["regions"])
 
 
 def test_the_template_passes_cfn_lint():
@@ -31,6 +48,52 @@ def test_the_role_is_assumed_only_with_the_projects_oidc_token():
     assert trust["Condition"]["StringEquals"]
 
 
+# ---- derived from CloudFormation's schemas --------------------------------------------------
+
+
+def test_the_role_allows_every_action_the_schemas_list_for_the_compiled_templates(templates, regions):
+    verdict = deploy_role.check(templates, deploy_role.granted_actions(), deploy_role.exclusions(), regions)
+    assert verdict.broken_exclusions == []
+    assert verdict.missing == set(), "add these to infra/circleci-deploy-role.yml, or exclude them with a reason"
+
+
+def test_a_new_resource_type_in_a_template_is_a_gap(templates, regions):
+    grown = copy.deepcopy(templates[0])
+    grown["Resources"]["Queue"] = {"Type": "AWS::SQS::Queue", "Properties": {}}
+    verdict = deploy_role.check([grown], deploy_role.granted_actions(), deploy_role.exclusions(), regions)
+    assert "sqs:CreateQueue" in verdict.missing
+
+
+def test_an_action_missing_from_the_role_is_a_gap(templates, regions):
+    granted = deploy_role.granted_actions() - {"logs:ListTagsForResource"}
+    verdict = deploy_role.check(templates, granted, deploy_role.exclusions(), regions)
+    assert verdict.missing == {"logs:ListTagsForResource"}
+
+
+def test_an_exclusion_stops_holding_when_a_template_uses_what_it_relies_on(templates, regions):
+    in_a_vpc = copy.deepcopy(templates[0])
+    function = next(r for r in in_a_vpc["Resources"].values() if r["Type"] == "AWS::Lambda::Function")
+    function["Properties"]["VpcConfig"] = {"SubnetIds": ["subnet-1"], "SecurityGroupIds": ["sg-1"]}
+    verdict = deploy_role.check([in_a_vpc], deploy_role.granted_actions(), deploy_role.exclusions(), regions)
+    assert [rule.actions for rule, _ in verdict.broken_exclusions] == [("ec2:*", "elasticfilesystem:*", "s3files:*")]
+
+
+def test_every_exclusion_has_a_reason_and_leaves_out_something_the_schemas_list(templates, regions):
+    required = {deploy_role.iam_name(a) for a in deploy_role.required_actions(templates, regions)}
+    for rule in deploy_role.exclusions():
+        assert len(rule.reason) > 20, rule
+        assert any(rule.covers(action) for action in required), f"stale exclusion: {rule.actions}"
+
+
+def test_nothing_the_role_grants_is_also_excluded():
+    granted = deploy_role.granted_actions()
+    for rule in deploy_role.exclusions():
+        assert not [a for a in granted if rule.covers(a)], rule.actions
+
+
+# ---- least privilege ---------------------------------------------------------------------------
+
+
 def test_the_role_has_no_wildcard_action_and_no_managed_policy():
     role = load_yaml(TEMPLATE)["Resources"]["DeployRole"]
     assert "ManagedPolicyArns" not in role["Properties"]
@@ -38,10 +101,10 @@ def test_the_role_has_no_wildcard_action_and_no_managed_policy():
         assert not any("*" in action for action in as_list(statement["Action"])), statement
 
 
-def test_only_template_validation_is_unscoped():
+def test_only_account_wide_reads_are_unscoped():
     role = load_yaml(TEMPLATE)["Resources"]["DeployRole"]
-    unscoped = [s["Action"] for s in policy_statements(role) if s["Resource"] == "*"]
-    assert unscoped == ["cloudformation:ValidateTemplate"]
+    unscoped = {a for s in policy_statements(role) if s["Resource"] == "*" for a in as_list(s["Action"])}
+    assert unscoped == ACCOUNT_WIDE_READS
 
 
 def test_resources_are_limited_to_the_service(project):
@@ -55,8 +118,7 @@ def test_resources_are_limited_to_the_service(project):
 
 
 def test_the_rollback_and_deploy_scripts_need_nothing_the_role_lacks():
-    role = load_yaml(TEMPLATE)["Resources"]["DeployRole"]
-    granted = {a for s in policy_statements(role) for a in as_list(s["Action"])}
+    granted = deploy_role.granted_actions()
     used_by_scripts = {
         "lambda:GetAlias", "lambda:UpdateAlias", "lambda:ListVersionsByFunction",  # rollback.py
         "lambda:GetFunction", "cloudformation:ListStackResources",  # deploy.sh
