@@ -2,14 +2,15 @@
 # Deploys one package, unchanged, to one region, then proves what runs there:
 #   1. the function's CodeSha256 (and the live alias's, once CodeDeploy has shifted it) equals
 #      the manifest's, so these are the bytes that were tested;
-#   2. GET /hello answers 200 with the greeting.
+#   2. the API answers as the contract says, to a client that behaves like a browser
+#      (scripts/smoke-test.py).
 # Any failed check fails the deploy. With a canary, `sls deploy` waits while CodeDeploy shifts
 # the alias; if CodeDeploy rolled the release back, this says so and fails.
 #
 #   scripts/deploy.sh --region REGION [--stage STAGE] [--endpoint URL]
 #
 # --endpoint replaces the stack's HTTP API URL for the smoke test. The moto rehearsal needs it,
-# since moto does not model HTTP APIs.
+# since moto does not model HTTP APIs: it points at scripts/apigw_front.py instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -48,7 +49,7 @@ fi
 # The stack update waited for CodeDeploy's shift; say how it ended (or that there was none).
 scripts/release-status.sh --region "$region" --stack "$stack"
 
-function_name=$(stack_resource "$region" "$stack" "LogicalResourceId=='HelloLambdaFunction'")
+function_name=$(stack_resource "$region" "$stack" "ResourceType=='AWS::Lambda::Function'")
 say "Checking the code that runs in $region"
 deployed=$(aws lambda get-function --region "$region" --function-name "$function_name" \
   --query Configuration.CodeSha256 --output text)
@@ -62,5 +63,5 @@ if [ "$(stack_resource "$region" "$stack" "ResourceType=='AWS::Lambda::Alias'")"
 fi
 
 [ -n "$endpoint" ] || endpoint=$(stack_output HttpApiUrl)
-scripts/smoke-test.sh "$endpoint"
+python3 scripts/smoke-test.py "$endpoint" --package "$package_dir"
 say "$region serves the package"

@@ -4,8 +4,10 @@
 #
 # moto cannot create AWS::Lambda::Alias or HTTP APIs through CloudFormation, so the rehearsal
 # uses the stage project.yml names `rehearsal`, which leaves traffic shifting out, and the
-# smoke test asks the same function served locally by cargo-lambda. The production template
-# (alias, CodeDeploy, alarms, HTTP API) is checked as a template by infra/tests instead.
+# smoke test asks the same function served locally by cargo-lambda, through
+# scripts/apigw_front.py, which routes and answers CORS as the package's HTTP API would. The
+# production template (alias, CodeDeploy, alarms, HTTP API) is checked as a template by
+# infra/tests instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -13,6 +15,7 @@ source scripts/lib.sh
 stage=$(project_value stages.rehearsal)
 moto_port=${REHEARSAL_MOTO_PORT:-5055}
 function_port=${REHEARSAL_FUNCTION_PORT:-9055}
+front_port=${REHEARSAL_FRONT_PORT:-9056}
 logs=$(mktemp -d)
 
 # Fresh, fake and local: nothing here may reach a real AWS account.
@@ -44,14 +47,19 @@ setsid cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$function_po
 pids+=($!)
 
 scripts/package.sh --stage "$stage"
+say "Starting the HTTP API stand-in on 127.0.0.1:$front_port, in front of the function"
+setsid python3 scripts/apigw_front.py --template "dist/$stage/cloudformation-template-update-stack.json" \
+  --backend "http://127.0.0.1:$function_port" --port "$front_port" > "$logs/front.log" 2>&1 &
+pids+=($!)
 wait_for moto "$AWS_ENDPOINT_URL/moto-api/" "$logs/moto.log"
-wait_for "the local function" "http://127.0.0.1:$function_port/hello" "$logs/function.log"
+wait_for "the local function" "http://127.0.0.1:$function_port/" "$logs/function.log"
+wait_for "the HTTP API stand-in" "http://127.0.0.1:$front_port/" "$logs/front.log"
 
 # In parallel, as CircleCI's deploy matrix does; each region's output is prefixed with its name.
 regions=$(project_value regions)
 deploys=()
 for region in $regions; do
-  scripts/deploy.sh --region "$region" --stage "$stage" --endpoint "http://127.0.0.1:$function_port" \
+  scripts/deploy.sh --region "$region" --stage "$stage" --endpoint "http://127.0.0.1:$front_port" \
     > >(sed "s/^/[$region] /") 2>&1 &
   deploys+=($!)
 done
@@ -62,8 +70,8 @@ done
 say "Every region runs the one package"
 expected=$(manifest_value "dist/$stage" codeSha256)
 for region in $regions; do
-  deployed=$(aws lambda get-function --region "$region" \
-    --function-name "$(project_value service)-$stage-hello" \
+  function_name=$(stack_resource "$region" "$(project_value service)-$stage" "ResourceType=='AWS::Lambda::Function'")
+  deployed=$(aws lambda get-function --region "$region" --function-name "$function_name" \
     --query Configuration.CodeSha256 --output text)
   [ "$deployed" = "$expected" ] || die "$region runs $deployed, the manifest says $expected"
   printf '%-10s CodeSha256 %s = manifest\n' "$region" "$deployed"

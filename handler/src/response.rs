@@ -1,7 +1,10 @@
-//! Builds the HTTP responses of the contract: JSON, CORS-open, for success and errors alike.
+//! Builds the HTTP responses of the contract: JSON, for success and errors alike.
+//!
+//! No CORS header: the HTTP API's CORS configuration (serverless.yml) owns CORS, and API
+//! Gateway ignores any CORS header an integration returns.
 
 use hello_world::{Greeting, InputError};
-use lambda_http::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CONTENT_TYPE};
+use lambda_http::http::header::CONTENT_TYPE;
 use lambda_http::http::{HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
@@ -21,8 +24,8 @@ pub(crate) fn input_error(error: &InputError) -> Response<Body> {
 fn json_response(status: StatusCode, body: &Value) -> Response<Body> {
     let mut response = Response::new(Body::Text(body.to_string()));
     *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
 }

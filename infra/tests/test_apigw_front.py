@@ -1,0 +1,230 @@
+"""scripts/apigw_front.py, the offline stand-in for what the HTTP API adds in front of the
+function, and the routes of the compiled template: the contract's requests reach the function,
+and the smoke test passes only when it asks as a browser does."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+import threading
+import urllib.error
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
+import apigw_front
+import pytest
+from apigw_front import HttpApi, Route
+from conftest import ROOT
+
+_spec = importlib.util.spec_from_file_location("smoke_test", ROOT / "scripts" / "smoke-test.py")
+smoke_test = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(smoke_test)
+
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+class Emulator(BaseHTTPRequestHandler):
+    """Answers like cargo-lambda's emulator: any path, any method, with CORS headers of its own."""
+
+    protocol_version = "HTTP/1.1"
+    seen: ClassVar[list[tuple[str, str]]] = []
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def answer(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        body = json.loads(self.rfile.read(length) or b"null")
+        Emulator.seen.append((self.command, self.path))
+        query = dict(part.split("=", 1) for part in self.path.partition("?")[2].split("&") if "=" in part)
+        payload = json.dumps({"input": {"query": {k: [v] for k, v in query.items()}, "body": body}}).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("access-control-allow-origin", "*")
+        self.send_header("access-control-allow-methods", "*")
+        self.send_header("content-length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST = do_OPTIONS = do_PUT = answer
+
+
+def serving(server: ThreadingHTTPServer):
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@pytest.fixture
+def emulator():
+    Emulator.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Emulator)
+    yield serving(server)
+    server.shutdown()
+
+
+@pytest.fixture
+def front(production_template, emulator):
+    """The production template's HTTP API in front of the emulator; returns its base URL."""
+    servers = []
+
+    def start(template=production_template):
+        server = apigw_front.serve(HttpApi.from_template(template), emulator, 0)
+        servers.append(server)
+        return serving(server)
+
+    yield start
+    for server in servers:
+        server.shutdown()
+
+
+def fetch(url, method="GET", headers=None, body=None):
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            return reply.status, {k.lower(): v for k, v in reply.headers.items()}, reply.read()
+    except urllib.error.HTTPError as answered:
+        return answered.code, {k.lower(): v for k, v in answered.headers.items()}, answered.read()
+
+
+def cors_headers(headers):
+    return {k: v for k, v in headers.items() if k.startswith("access-control-")}
+
+
+# ---- routes of the compiled template ---------------------------------------------------------
+
+
+def fixture_request(event: dict) -> tuple[str, str]:
+    """The method and the client's path of a committed fixture, whichever carrier it mimics."""
+    if "requestContext" in event and "http" in event["requestContext"]:
+        context = event["requestContext"]
+        stage = context.get("stage", "$default")
+        path = event["rawPath"]
+        if stage != "$default" and path.startswith(f"/{stage}/"):
+            path = path[len(stage) + 1 :]
+        return context["http"]["method"], path
+    return event["httpMethod"], event["path"]
+
+
+@pytest.mark.parametrize("fixture", sorted(p.stem for p in FIXTURES.glob("*.json")))
+def test_every_fixtures_request_is_routed_to_the_function(production_template, fixture):
+    method, path = fixture_request(json.loads((FIXTURES / f"{fixture}.json").read_text()))
+    assert HttpApi.from_template(production_template).route(method, path) is not None, f"{method} {path}"
+
+
+def test_every_route_invokes_the_function_through_its_integration(production_template):
+    resources = production_template["Resources"]
+    routes = [r for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Route"]
+    assert routes
+    for route in routes:
+        (integration,) = [k for k in resources if json.dumps({"Ref": k}) in json.dumps(route["Properties"]["Target"])]
+        assert resources[integration]["Type"] == "AWS::ApiGatewayV2::Integration"
+
+
+def test_the_most_specific_route_wins():
+    api = HttpApi(
+        [
+            Route.parse(k)
+            for k in ("GET /items/{id}", "ANY /items/{proxy+}", "GET /items/new", "ANY /items/new", "$default")
+        ],
+        None,
+    )
+    assert api.route("GET", "/items/new").key == "GET /items/new"
+    assert api.route("POST", "/items/new").key == "ANY /items/new"
+    assert api.route("GET", "/items/42").key == "GET /items/{id}"
+    assert api.route("GET", "/items/42/parts").key == "ANY /items/{proxy+}"
+    assert api.route("GET", "/elsewhere").key == "$default"
+
+
+def test_without_a_default_route_an_unknown_path_or_method_has_no_route():
+    api = HttpApi([Route.parse("GET /hello")], None)
+    assert api.route("POST", "/hello") is None
+    assert api.route("GET", "/hello/more") is None
+    assert api.route("GET", "/") is None
+
+
+# ---- what the front does ---------------------------------------------------------------------
+
+
+def test_an_unrouted_request_gets_api_gateways_own_404_and_never_reaches_the_function(front):
+    status, headers, body = fetch(f"{front()}/nowhere")
+    assert (status, json.loads(body)) == (404, {"message": "Not Found"})
+    assert headers["content-type"] == "application/json"
+    assert Emulator.seen == []
+
+
+def test_a_json_post_reaches_the_function(front):
+    status, _, body = fetch(f"{front()}/hello", "POST", {"content-type": "application/json"}, b'{"a": 1}')
+    assert status == 200
+    assert json.loads(body)["input"]["body"] == {"a": 1}
+    assert Emulator.seen == [("POST", "/hello")]
+
+
+def test_without_an_origin_no_cors_header_is_returned_not_even_the_functions(front):
+    status, headers, _ = fetch(f"{front()}/hello")
+    assert status == 200
+    assert cors_headers(headers) == {}
+
+
+def test_with_an_origin_api_gateway_adds_its_configured_header_in_place_of_the_functions(front):
+    _, headers, _ = fetch(f"{front()}/hello", headers={"origin": "https://app.example"})
+    assert cors_headers(headers) == {"access-control-allow-origin": "*"}
+
+
+def test_a_preflight_is_answered_by_api_gateway_itself(front, production_template):
+    status, headers, body = fetch(
+        f"{front()}/hello",
+        "OPTIONS",
+        {"origin": "https://app.example", "access-control-request-method": "POST"},
+    )
+    assert (status, body) == (204, b"")
+    assert headers["access-control-allow-origin"] == "*"
+    assert "POST" in headers["access-control-allow-methods"].split(",")
+    assert Emulator.seen == []
+
+
+def test_without_a_cors_configuration_the_functions_headers_pass_through(front, production_template):
+    template = copy.deepcopy(production_template)
+    for resource in template["Resources"].values():
+        resource.get("Properties", {}).pop("CorsConfiguration", None)
+    _, headers, _ = fetch(f"{front(template)}/hello")
+    assert headers["access-control-allow-origin"] == "*"
+
+
+def test_a_listed_origin_is_echoed_and_another_gets_no_cors_header(production_template):
+    api = HttpApi.from_template(production_template)
+    api.cors = {**api.cors, "AllowOrigins": ["https://app.example"]}
+    assert api.cors_headers("https://app.example", preflight=False) == [
+        ("access-control-allow-origin", "https://app.example")
+    ]
+    assert api.cors_headers("https://evil.example", preflight=False) == []
+
+
+# ---- the smoke test against it ---------------------------------------------------------------
+
+
+def test_the_smoke_test_passes_through_the_stand_in(front, project):
+    package = ROOT / "dist" / project["stages"]["production"]
+    passed = smoke_test.smoke(front(), package)
+    assert len(passed) == 2, passed
+
+
+def test_a_smoke_test_without_an_origin_fails_through_the_stand_in(front, project):
+    """The smoke test before it behaved like a browser: no Origin, yet it required
+    Access-Control-Allow-Origin. The emulator alone answered that; API Gateway does not."""
+    package = ROOT / "dist" / project["stages"]["production"]
+    with pytest.raises(smoke_test.SmokeFailed, match="Access-Control-Allow-Origin"):
+        smoke_test.smoke(front(), package, origin=None)
+
+
+def test_a_get_only_route_refuses_a_json_post_before_the_function(front, production_template):
+    """The fault of a `GET /hello` route: the contract's bodies were unreachable."""
+    template = copy.deepcopy(production_template)
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::ApiGatewayV2::Route":
+            resource["Properties"]["RouteKey"] = "GET /hello"
+    status, _, body = fetch(f"{front(template)}/hello", "POST", {"content-type": "application/json"}, b"{}")
+    assert (status, json.loads(body)) == (404, {"message": "Not Found"})
+    assert Emulator.seen == []
