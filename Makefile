@@ -26,9 +26,13 @@ run: ## Serve the function on http://127.0.0.1:9000 with cargo-lambda's emulator
 test: tools lint core-is-pure coverage package budgets rehearse check-config ## The whole gate: lint, tests, coverage, package, budgets, deploy rehearsal, config checks
 
 .PHONY: lint
-lint: ## cargo fmt --check and clippy with warnings denied
+lint: ## rustfmt and clippy on the Rust, ruff and shellcheck on the ops code, warnings denied
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+	scripts/tools.sh python
+	ruff format --check .
+	ruff check .
+	shellcheck scripts/*.sh .ci/run
 
 .PHONY: core-is-pure
 core-is-pure: ## Fail if the core crate depends on Lambda, async or HTTP-server crates
@@ -85,7 +89,7 @@ check-config: ## Offline checks of CircleCI, serverless.yml, the templates and t
 	scripts/tools.sh python
 	check-jsonschema --builtin-schema vendor.circle-ci .circleci/config.yml
 	python3 scripts/check-circleci-references.py .circleci/config.yml
-	python3 -m pytest -q infra/tests
+	python3 -m pytest -q infra/tests $(wildcard template/tests)
 
 # ---- Performance ---------------------------------------------------------------------------
 

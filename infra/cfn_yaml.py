@@ -27,4 +27,4 @@ CloudFormationLoader.add_multi_constructor("!", _tagged)
 
 
 def load(path: Path):
-    return yaml.load(path.read_text(), Loader=CloudFormationLoader)
+    return yaml.load(path.read_text(), Loader=CloudFormationLoader)  # noqa: S506 (a SafeLoader)

@@ -26,7 +26,7 @@ import cfnlint
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import cfn_yaml  # noqa: E402 (beside this file, which may run as a script)
+import cfn_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 ROLE_TEMPLATE = ROOT / "infra" / "circleci-deploy-role.yml"

@@ -24,9 +24,19 @@ from pathlib import Path
 import yaml
 
 BUILT_IN_STEPS = {
-    "add_ssh_keys", "attach_workspace", "checkout", "deploy", "persist_to_workspace",
-    "restore_cache", "run", "save_cache", "setup_remote_docker", "store_artifacts",
-    "store_test_results", "unless", "when",
+    "add_ssh_keys",
+    "attach_workspace",
+    "checkout",
+    "deploy",
+    "persist_to_workspace",
+    "restore_cache",
+    "run",
+    "save_cache",
+    "setup_remote_docker",
+    "store_artifacts",
+    "store_test_results",
+    "unless",
+    "when",
 }
 PARAMETER = re.compile(r"<<\s*parameters\.([A-Za-z0-9_-]+)\s*>>")
 PIPELINE_PARAMETER = re.compile(r"<<\s*pipeline\.parameters\.([A-Za-z0-9_-]+)\s*>>")
@@ -130,9 +140,9 @@ def run_names(job: str, settings: dict, definition: dict, problems: list[str]) -
     names = {name}
     keys = list(matrix)
     for combination in itertools.product(*(matrix[key] for key in keys)):
-        values = dict(zip(keys, (str(value) for value in combination)))
+        values = dict(zip(keys, (str(value) for value in combination), strict=True))
         if MATRIX_VALUE.search(name):
-            names.add(MATRIX_VALUE.sub(lambda m: values.get(m.group(1), m.group(0)), name))
+            names.add(MATRIX_VALUE.sub(lambda m, values=values: values.get(m.group(1), m.group(0)), name))
         else:
             names.add("-".join([name, *values.values()]))
     return names

@@ -1,10 +1,14 @@
+# shellcheck shell=bash
 # Shared by the scripts in this folder; sourced, not run.
+# shellcheck disable=SC2034  # the variables are for the scripts that source this file
 
 # The function's binary and where cargo-lambda writes its zip (serverless.yml points here).
 FUNCTION_BINARY=hello-world-handler
 FUNCTION_ZIP=target/lambda/$FUNCTION_BINARY/bootstrap.zip
-# The deploy package must stay small: Lambda's cold start grows with it.
-ZIP_BUDGET_BYTES=1048576
+# ZIP_BUDGET_BYTES and the other budgets: the deploy package must stay small, since Lambda's
+# cold start grows with it.
+# shellcheck source=handler/benches/budgets.env
+source handler/benches/budgets.env
 
 say() { printf '\n== %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -28,7 +32,7 @@ manifest_value() {
 }
 
 # stack_resource REGION STACK FILTER: the physical id of the stack's first resource matching a
-# JMESPath FILTER such as "LogicalResourceId=='HelloLambdaFunction'"; "None" when there is none.
+# JMESPath FILTER such as "ResourceType=='AWS::Lambda::Function'"; "None" when there is none.
 stack_resource() {
   aws cloudformation list-stack-resources --region "$1" --stack-name "$2" \
     --query "StackResourceSummaries[?$3].PhysicalResourceId | [0]" --output text

@@ -28,6 +28,7 @@ if [ -z "$deployment" ] || [ "$deployment" = None ]; then
   echo "no CodeDeploy release of $stack in $region yet"
   exit 0
 fi
+# shellcheck disable=SC2016  # the backticks are JMESPath literals, not shell
 read -r status rollback message < <(aws deploy get-deployment --region "$region" \
   --deployment-id "$deployment" --output text \
   --query 'deploymentInfo.[status, rollbackInfo.rollbackDeploymentId || `-`, errorInformation.message || `-`]')

@@ -23,7 +23,6 @@ import boto3
 import yaml
 
 ALIAS = "live"
-FUNCTION = "hello"
 
 
 class RollbackRefused(Exception):
@@ -40,9 +39,7 @@ class Step:
 
 def published_versions(client, function_name: str) -> list[int]:
     versions = []
-    for page in client.get_paginator("list_versions_by_function").paginate(
-        FunctionName=function_name
-    ):
+    for page in client.get_paginator("list_versions_by_function").paginate(FunctionName=function_name):
         versions += [int(v["Version"]) for v in page["Versions"] if v["Version"].isdigit()]
     return sorted(versions)
 
@@ -52,25 +49,21 @@ def plan(client, region: str, function_name: str, to: str | None) -> Step:
     try:
         alias = client.get_alias(FunctionName=function_name, Name=ALIAS)
     except client.exceptions.ResourceNotFoundException as missing:
-        raise RollbackRefused(
-            f"{region}: {function_name} has no '{ALIAS}' alias to roll back"
-        ) from missing
+        raise RollbackRefused(f"{region}: {function_name} has no '{ALIAS}' alias to roll back") from missing
     current = alias["FunctionVersion"]
     versions = published_versions(client, function_name)
     if to is None:
         earlier = [v for v in versions if current.isdigit() and v < int(current)]
         if not earlier:
             raise RollbackRefused(
-                f"{region}: '{ALIAS}' serves version {current} and there is no earlier "
-                "version to go back to"
+                f"{region}: '{ALIAS}' serves version {current} and there is no earlier version to go back to"
             )
         return Step(region, function_name, current, str(earlier[-1]))
     if not to.isdigit():
         raise RollbackRefused(f"--to must be a published version number, not '{to}'")
     if int(to) not in versions:
         raise RollbackRefused(
-            f"{region}: {function_name} has no version {to} "
-            f"(published: {', '.join(map(str, versions)) or 'none'})"
+            f"{region}: {function_name} has no version {to} (published: {', '.join(map(str, versions)) or 'none'})"
         )
     if to == current:
         raise RollbackRefused(f"{region}: '{ALIAS}' already serves version {to}")
@@ -94,9 +87,27 @@ def apply(client, step: Step) -> None:
         )
 
 
-def rollback(clients: dict, function_name: str, to: str | None) -> list[Step]:
+def stack_function(cloudformation, region: str, stack: str) -> str:
+    """The name of the stack's one Lambda function: the deployed template says which, so a
+    renamed function needs no change here."""
+    try:
+        pages = cloudformation.get_paginator("list_stack_resources").paginate(StackName=stack)
+        functions = [
+            r["PhysicalResourceId"]
+            for page in pages
+            for r in page["StackResourceSummaries"]
+            if r["ResourceType"] == "AWS::Lambda::Function"
+        ]
+    except cloudformation.exceptions.ClientError as missing:
+        raise RollbackRefused(f"{region}: there is no stack {stack} to roll back") from missing
+    if len(functions) != 1:
+        raise RollbackRefused(f"{region}: {stack} has {len(functions)} Lambda functions, not one")
+    return functions[0]
+
+
+def rollback(clients: dict, function_names: dict[str, str], to: str | None) -> list[Step]:
     """Plans every region, then applies every step. Returns the steps taken."""
-    steps = [plan(client, region, function_name, to) for region, client in clients.items()]
+    steps = [plan(client, region, function_names[region], to) for region, client in clients.items()]
     for step in steps:
         apply(clients[step.region], step)
     return steps
@@ -110,10 +121,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--regions", nargs="+", default=project["regions"])
     args = parser.parse_args(argv)
 
-    function_name = f"{project['service']}-{args.stage}-{FUNCTION}"
+    # The stack name is osls's: <service>-<stage>.
+    stack = f"{project['service']}-{args.stage}"
     clients = {region: boto3.client("lambda", region_name=region) for region in args.regions}
     try:
-        steps = rollback(clients, function_name, args.to)
+        function_names = {
+            region: stack_function(boto3.client("cloudformation", region_name=region), region, stack)
+            for region in args.regions
+        }
+        steps = rollback(clients, function_names, args.to)
     except RollbackRefused as refusal:
         print(f"rollback refused, nothing changed: {refusal}", file=sys.stderr)
         return 2

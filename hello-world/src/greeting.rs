@@ -46,12 +46,8 @@ mod tests {
     }
 
     #[test]
-    fn greeting_carries_the_original_message_verbatim() {
-        let greeting = HelloWorld.say_hello(event());
-        assert_eq!(
-            greeting.message,
-            "Go Serverless v1.0! Your function executed successfully!"
-        );
+    fn greeting_carries_the_services_message() {
+        assert_eq!(HelloWorld.say_hello(event()).message, HelloWorld::MESSAGE);
     }
 
     #[test]

@@ -13,8 +13,11 @@ ROLE = "arn:aws:iam::123456789012:role/hello-world-circleci-deploy"
 def run(tmp_path, **env):
     return subprocess.run(
         ["bash", "scripts/ci-aws-credentials.sh"],
-        cwd=ROOT, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **env},
-        capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

@@ -50,7 +50,9 @@ def test_every_image_brings_the_node_that_package_json_requires(images):
     wanted = json.loads((ROOT / "package.json").read_text())["engines"]["node"]
     assert wanted.startswith(">=")
     for image, record in images.items():
-        assert version(record["node"]) >= version(wanted.removeprefix(">=")), f"{image}: Node {record['node']}, {wanted} needed"
+        assert version(record["node"]) >= version(wanted.removeprefix(">=")), (
+            f"{image}: Node {record['node']}, {wanted} needed"
+        )
 
 
 def test_every_image_brings_the_python_that_tools_sh_requires(images):
@@ -67,4 +69,3 @@ def test_every_image_can_install_the_pinned_rust_toolchain(images):
             assert str(record.get("rust", channel)) == channel, f"{image} brings Rust {record['rust']}"
         else:
             assert re.fullmatch(r"\d+\.\d+\.\d+", tools_sh_value("RUSTUP_VERSION"))
-

@@ -8,7 +8,6 @@ import re
 import tomllib
 
 import pytest
-
 from conftest import ROOT
 
 _spec = importlib.util.spec_from_file_location(
@@ -136,7 +135,8 @@ def test_deploy_attaches_the_package_and_never_builds(circleci):
     assert {"attach_workspace": {"at": "."}} in steps
     commands = " ".join(s["run"]["command"] for s in steps if isinstance(s, dict) and "run" in s)
     assert "make deploy" in commands
-    assert "cargo" not in commands and "package" not in commands
+    assert "cargo" not in commands
+    assert "package" not in commands
 
 
 def test_every_run_step_calls_make_or_a_script(circleci):

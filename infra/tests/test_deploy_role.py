@@ -114,14 +114,21 @@ def test_resources_are_limited_to_the_service(project):
     for statement in policy_statements(template["Resources"]["DeployRole"]):
         for resource in as_list(statement["Resource"]):
             if resource != "*" and "log-group:*" not in str(resource) and "deploymentconfig" not in str(resource):
-                assert "${ServiceName}" in str(resource) or "/apis" in str(resource) or "/tags" in str(resource), resource
+                assert "${ServiceName}" in str(resource) or "/apis" in str(resource) or "/tags" in str(resource), (
+                    resource
+                )
 
 
 def test_the_rollback_and_deploy_scripts_need_nothing_the_role_lacks():
     granted = deploy_role.granted_actions()
     used_by_scripts = {
-        "lambda:GetAlias", "lambda:UpdateAlias", "lambda:ListVersionsByFunction",  # rollback.py
-        "lambda:GetFunction", "cloudformation:ListStackResources",  # deploy.sh
-        "cloudformation:DescribeStacks", "codedeploy:ListDeployments", "codedeploy:GetDeployment",
+        "lambda:GetAlias",
+        "lambda:UpdateAlias",
+        "lambda:ListVersionsByFunction",  # rollback.py
+        "lambda:GetFunction",
+        "cloudformation:ListStackResources",  # deploy.sh
+        "cloudformation:DescribeStacks",
+        "codedeploy:ListDeployments",
+        "codedeploy:GetDeployment",
     }
     assert used_by_scripts <= granted

@@ -9,7 +9,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
 
 FAKE_AWS = """#!{python}
@@ -26,7 +25,10 @@ sys.exit("no recorded answer for: aws " + call)
 
 STACK_WITH_CODEDEPLOY = [
     (["list-stack-resources", "AWS::CodeDeploy::Application"], "hello-world-prod-App-1X2Y"),
-    (["list-stack-resources", "AWS::CodeDeploy::DeploymentGroup"], "hello-world-prod-HelloLambdaFunctionDeploymentGroup"),
+    (
+        ["list-stack-resources", "AWS::CodeDeploy::DeploymentGroup"],
+        "hello-world-prod-HelloLambdaFunctionDeploymentGroup",
+    ),
     (["deploy list-deployments", "--application-name hello-world-prod-App-1X2Y"], "d-LATEST123"),
 ]
 
@@ -44,7 +46,11 @@ def release_status(tmp_path, answers):
     }
     return subprocess.run(
         ["scripts/release-status.sh", "--region", "us-east-2", "--stack", "hello-world-prod"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

@@ -9,12 +9,13 @@ import zipfile
 
 import boto3
 import pytest
+import rollback
 from moto import mock_aws
 
-import rollback
-
 REGIONS = ["us-east-1", "us-east-2"]
+STACK = "hello-world-prod"
 FUNCTION = "hello-world-prod-hello"
+ONE_NAME = dict.fromkeys(REGIONS, FUNCTION)
 
 
 def _zip(marker: str) -> bytes:
@@ -24,14 +25,20 @@ def _zip(marker: str) -> bytes:
     return buffer.getvalue()
 
 
-def _deploy(client, role_arn: str, versions: int, live: int | None) -> None:
-    client.create_function(
-        FunctionName=FUNCTION,
-        Runtime="provided.al2023",
-        Role=role_arn,
-        Handler="bootstrap",
-        Code={"ZipFile": _zip("v0")},
-        Architectures=["arm64"],
+def _deploy(client, region: str, role_arn: str, versions: int, live: int | None) -> None:
+    """The function as `sls deploy` leaves it: created by the stack, then versions published."""
+    function = {
+        "Type": "AWS::Lambda::Function",
+        "Properties": {
+            "FunctionName": FUNCTION,
+            "Runtime": "provided.al2023",
+            "Role": role_arn,
+            "Handler": "bootstrap",
+            "Code": {"ZipFile": "#!/bin/sh\n"},
+        },
+    }
+    boto3.client("cloudformation", region_name=region).create_stack(
+        StackName=STACK, TemplateBody=json.dumps({"Resources": {"HelloLambdaFunction": function}})
     )
     for number in range(1, versions + 1):
         client.update_function_code(FunctionName=FUNCTION, ZipFile=_zip(f"v{number}"))
@@ -60,7 +67,7 @@ def clients(role_arn: str, layout: dict[str, tuple[int, int | None]]) -> dict:
     result = {}
     for region, (versions, live) in layout.items():
         client = boto3.client("lambda", region_name=region)
-        _deploy(client, role_arn, versions, live)
+        _deploy(client, region, role_arn, versions, live)
         result[region] = client
     return result
 
@@ -75,7 +82,7 @@ def live_versions(regional_clients: dict) -> dict[str, str]:
 def test_goes_back_to_the_version_before_live_in_every_region(aws):
     regional = clients(aws, {"us-east-1": (3, 3), "us-east-2": (4, 3)})
 
-    steps = rollback.rollback(regional, FUNCTION, None)
+    steps = rollback.rollback(regional, ONE_NAME, None)
 
     assert live_versions(regional) == {"us-east-1": "2", "us-east-2": "2"}
     assert [(s.region, s.current, s.target) for s in steps] == [
@@ -87,7 +94,7 @@ def test_goes_back_to_the_version_before_live_in_every_region(aws):
 def test_goes_to_a_named_version(aws):
     regional = clients(aws, {"us-east-1": (3, 3), "us-east-2": (3, 3)})
 
-    rollback.rollback(regional, FUNCTION, "1")
+    rollback.rollback(regional, ONE_NAME, "1")
 
     assert live_versions(regional) == {"us-east-1": "1", "us-east-2": "1"}
 
@@ -100,7 +107,7 @@ def test_clears_a_half_finished_traffic_shift(aws):
         RoutingConfig={"AdditionalVersionWeights": {"3": 0.1}},
     )
 
-    rollback.rollback(regional, FUNCTION, None)
+    rollback.rollback(regional, ONE_NAME, None)
 
     alias = regional["us-east-1"].get_alias(FunctionName=FUNCTION, Name="live")
     assert alias["FunctionVersion"] == "1"
@@ -111,7 +118,7 @@ def test_refuses_when_there_is_nothing_earlier_and_changes_no_region(aws):
     regional = clients(aws, {"us-east-1": (3, 3), "us-east-2": (1, 1)})
 
     with pytest.raises(rollback.RollbackRefused, match="no earlier version to go back to"):
-        rollback.rollback(regional, FUNCTION, None)
+        rollback.rollback(regional, ONE_NAME, None)
 
     assert live_versions(regional) == {"us-east-1": "3", "us-east-2": "1"}
 
@@ -129,7 +136,7 @@ def test_refuses_a_bad_target_and_changes_nothing(aws, to, reason):
     regional = clients(aws, {"us-east-1": (3, 3), "us-east-2": (3, 3)})
 
     with pytest.raises(rollback.RollbackRefused, match=reason.replace("$", r"\$")):
-        rollback.rollback(regional, FUNCTION, to)
+        rollback.rollback(regional, ONE_NAME, to)
 
     assert live_versions(regional) == {"us-east-1": "3", "us-east-2": "3"}
 
@@ -138,7 +145,7 @@ def test_refuses_a_function_without_the_live_alias(aws):
     regional = clients(aws, {"us-east-1": (2, None)})
 
     with pytest.raises(rollback.RollbackRefused, match="has no 'live' alias"):
-        rollback.rollback(regional, FUNCTION, None)
+        rollback.rollback(regional, ONE_NAME, None)
 
 
 def test_the_command_reports_each_region_and_exits_0(aws, capsys):
@@ -150,6 +157,23 @@ def test_the_command_reports_each_region_and_exits_0(aws, capsys):
     out = capsys.readouterr().out
     assert "us-east-1: hello-world-prod-hello:live 2 -> 1 (checked)" in out
     assert "us-east-2: hello-world-prod-hello:live 2 -> 1 (checked)" in out
+
+
+def test_the_command_finds_the_function_in_each_regions_stack_whatever_its_name(aws, capsys):
+    regional = clients(aws, {"us-east-1": (2, 2), "us-east-2": (2, 2)})
+    assert (
+        rollback.stack_function(boto3.client("cloudformation", region_name="us-east-2"), "us-east-2", STACK) == FUNCTION
+    )
+    assert rollback.main(["--stage", "prod"]) == 0
+    assert live_versions(regional) == {"us-east-1": "1", "us-east-2": "1"}
+
+
+def test_the_command_refuses_a_stage_that_has_no_stack(aws, capsys):
+    clients(aws, {"us-east-1": (2, 2), "us-east-2": (2, 2)})
+
+    assert rollback.main(["--stage", "qa"]) == 2
+
+    assert "there is no stack hello-world-qa" in capsys.readouterr().err
 
 
 def test_the_command_says_why_it_refused_and_exits_2(aws, capsys):

@@ -8,7 +8,6 @@ import json
 import subprocess
 
 import pytest
-
 from conftest import ROOT, packaged
 
 
@@ -65,7 +64,9 @@ def release_wiring_problems(template: dict) -> list[str]:
         if ref not in alarms:
             problems.append(f"the deployment group watches {ref}, which the template does not define")
     tied = [
-        ref for ref in alarm_refs if ref in alarms
+        ref
+        for ref in alarm_refs
+        if ref in alarms
         and {"Name": "Resource", "Value": {"Fn::Sub": f"${{{function_id}}}:{alias['Properties']['Name']}"}}
         in alarms[ref]["Properties"]["Dimensions"]
     ]
@@ -85,28 +86,45 @@ def as_list(value) -> list:
 # ---- the function and its API -------------------------------------------------------------
 
 
-def test_the_function_is_a_rust_binary_on_arm64(production_template):
+# API Gateway gives up on an integration after 29 s by default, and an HTTP API after 30 s at
+# most: a function allowed longer would keep running for a client that has already had a 503.
+API_GATEWAY_INTEGRATION_LIMIT_S = 29
+
+
+def test_the_function_is_a_custom_runtime_bootstrap(production_template):
     _, function = only(production_template, "AWS::Lambda::Function")
-    properties = function["Properties"]
-    assert properties["Runtime"] == "provided.al2023"
-    assert properties["Architectures"] == ["arm64"]
-    assert properties["Handler"] == "bootstrap"
-    assert properties["MemorySize"] == 128
-    assert properties["Timeout"] == 5
+    assert function["Properties"]["Runtime"].startswith("provided.")
+    assert function["Properties"]["Handler"] == "bootstrap"
 
 
-def test_the_function_logs_are_kept_for_two_weeks(production_template):
+def test_the_function_gives_up_before_api_gateway_does(production_template):
+    _, function = only(production_template, "AWS::Lambda::Function")
+    assert function["Properties"]["Timeout"] < API_GATEWAY_INTEGRATION_LIMIT_S
+    for integration in of_type(production_template, "AWS::ApiGatewayV2::Integration").values():
+        assert function["Properties"]["Timeout"] * 1000 < integration["Properties"]["TimeoutInMillis"]
+
+
+def test_the_memory_size_is_one_lambda_accepts(production_template):
+    _, function = only(production_template, "AWS::Lambda::Function")
+    assert 128 <= function["Properties"]["MemorySize"] <= 10240
+
+
+def test_the_function_logs_expire(production_template):
     _, log_group = only(production_template, "AWS::Logs::LogGroup")
-    assert log_group["Properties"]["RetentionInDays"] == 14
+    assert log_group["Properties"]["RetentionInDays"] > 0
 
 
-def test_the_http_api_serves_get_hello_with_cors(production_template):
-    _, route = only(production_template, "AWS::ApiGatewayV2::Route")
-    assert route["Properties"]["RouteKey"] == "GET /hello"
+def test_the_http_api_owns_cors_for_every_method_it_routes(production_template):
+    """API Gateway answers preflights and adds the CORS headers (README, "CORS"); a method it
+    routes but does not allow would reach the function and be unreadable in a browser."""
     _, api = only(production_template, "AWS::ApiGatewayV2::Api")
     cors = api["Properties"]["CorsConfiguration"]
-    assert cors["AllowOrigins"] == ["*"]
-    assert "GET" in cors["AllowMethods"] or "*" in cors["AllowMethods"]
+    assert cors["AllowOrigins"]
+    allowed = set(cors["AllowMethods"])
+    for route in of_type(production_template, "AWS::ApiGatewayV2::Route").values():
+        method = route["Properties"]["RouteKey"].split(" ")[0]
+        wanted = {"GET", "POST"} if method in ("ANY", "$default") else {method}
+        assert "*" in allowed or wanted <= allowed, route["Properties"]["RouteKey"]
 
 
 def test_the_published_version_is_the_packaged_zip(production):
@@ -165,9 +183,22 @@ def test_the_check_fails_without_automatic_rollback(production_template):
 def test_blue_green_is_the_same_wiring_shifted_all_at_once(tmp_path):
     """`make package RELEASE=blue-green` packages the same template with an all-at-once shift."""
     result = subprocess.run(
-        ["sls", "package", "--stage", "prod", "--region", "us-east-1",
-         "--package", str(tmp_path), "--param", "trafficShift=AllAtOnce"],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        [
+            "sls",
+            "package",
+            "--stage",
+            "prod",
+            "--region",
+            "us-east-1",
+            "--package",
+            str(tmp_path),
+            "--param",
+            "trafficShift=AllAtOnce",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     template = json.loads((tmp_path / "cloudformation-template-update-stack.json").read_text())
@@ -181,13 +212,16 @@ def test_blue_green_is_the_same_wiring_shifted_all_at_once(tmp_path):
 
 def test_codedeploy_gets_only_what_shifting_the_alias_needs(production_template):
     role_id, role = next(
-        (k, v) for k, v in of_type(production_template, "AWS::IAM::Role").items()
+        (k, v)
+        for k, v in of_type(production_template, "AWS::IAM::Role").items()
         if mentions(v["Properties"]["AssumeRolePolicyDocument"], "codedeploy.amazonaws.com")
     )
     assert "ManagedPolicyArns" not in role["Properties"], f"{role_id} has managed policies"
     actions = {a for s in statements(role) for a in as_list(s["Action"])}
     assert actions == {
-        "lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetProvisionedConcurrencyConfig",
+        "lambda:GetAlias",
+        "lambda:UpdateAlias",
+        "lambda:GetProvisionedConcurrencyConfig",
         "cloudwatch:DescribeAlarms",
     }
     assert all(s["Resource"] != "*" for s in statements(role))

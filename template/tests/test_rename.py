@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
-
-_spec = importlib.util.spec_from_file_location("rename", ROOT / "template" / "rename.py")
+# Beside the renamer, so that `cargo generate` removes both from the copy together.
+_spec = importlib.util.spec_from_file_location("rename", Path(__file__).resolve().parents[1] / "rename.py")
 rename = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(rename)
 
