@@ -49,8 +49,8 @@ coverage: ## Run every test once under nextest and llvm-cov; fail under 100% lin
 	cargo llvm-cov report --summary-only --fail-under-lines 100
 
 .PHONY: snapshots
-snapshots: ## Re-run the snapshot tests, writing .snap.new files to review with cargo insta
-	INSTA_UPDATE=new cargo test -p hello-world-tests
+snapshots: ## After changing a response on purpose: rewrite the snapshots, then review `git diff`
+	INSTA_UPDATE=always INSTA_FORCE_PASS=1 cargo test --workspace --locked --quiet
 
 # ---- Package once, deploy many -------------------------------------------------------------
 STAGE ?= prod

@@ -26,6 +26,13 @@ print(" ".join(value) if isinstance(value, list) else value)
 PY
 }
 
+# readme_test_command: the command README gives for the whole gate, the one CI runs
+# (.ci/run) and the template test runs in a generated copy. README's first code block holds it,
+# on the line commented as the whole gate.
+readme_test_command() {
+  sed -n '/^```sh$/,/^```$/p' README.md | grep -m1 '# the whole gate' | sed 's/ *#.*//'
+}
+
 # manifest_value DIR KEY: a value from a package's manifest.json.
 manifest_value() {
   python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1/manifest.json" "$2"

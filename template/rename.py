@@ -18,7 +18,7 @@ from pathlib import Path
 
 OLD_NAME = "hello-world"
 OLD_REGIONS = ("us-east-1", "us-east-2")
-REGION_FILES = ("project.yml", ".circleci/config.yml", "README.md")
+REGION_FILES = ("project.yml", ".circleci/config.yml", "README.md", "docs/deploy.md")
 SKIPPED_DIRS = {".git", "target", ".tools", "node_modules", "dist", "template"}
 
 
