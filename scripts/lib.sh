@@ -30,6 +30,7 @@ PY
 # (.ci/run) and the template test runs in a generated copy. README's first code block holds it,
 # on the line commented as the whole gate.
 readme_test_command() {
+  # shellcheck disable=SC2016  # the backticks are Markdown's code fence, not shell
   sed -n '/^```sh$/,/^```$/p' README.md | grep -m1 '# the whole gate' | sed 's/ *#.*//'
 }
 
