@@ -79,7 +79,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let limits = ["ZIP_BUDGET_BYTES", "COLD_START_BUDGET_MS", "HANDLER_BUDGET_US"].map(budget);
+    let limits = [
+        "ZIP_BUDGET_BYTES",
+        "COLD_START_BUDGET_MS",
+        "HANDLER_BUDGET_US",
+    ]
+    .map(budget);
     let [Ok(zip_limit), Ok(cold_start_limit), Ok(handler_limit)] = limits else {
         for error in limits.iter().filter_map(|limit| limit.as_ref().err()) {
             eprintln!("{error}");
