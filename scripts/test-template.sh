@@ -50,8 +50,8 @@ say "README's first edits: a new greeting, a renamed route, another memory size 
 greeting="src/greeting.rs"
 sed -i 's|"Go Serverless v1.0! Your function executed successfully!"|"Hello from acme-greeter!"|' "$name/$greeting"
 sed -i 's|path: /hello$|path: /greet|; s|memorySize: 128$|memorySize: 256|; s|timeout: 5$|timeout: 10|' serverless.yml
-sed -i 's|/hello|/greet|g' tests/fixtures/*.json
-git diff --quiet -- "$name/$greeting" serverless.yml tests/fixtures && die "the edits changed nothing: README's example values moved"
+sed -i 's|/hello|/greet|g' testkit/fixtures/*.json
+git diff --quiet -- "$name/$greeting" serverless.yml testkit/fixtures && die "the edits changed nothing: README's example values moved"
 make snapshots
 git diff --stat
 

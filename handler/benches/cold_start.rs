@@ -6,8 +6,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use hello_world_tests::cold_start::{measure_cold_start, measure_throughput, median_and_max};
-use hello_world_tests::fixtures;
+use hello_world_testkit::cold_start::{measure_cold_start, measure_throughput, median_and_max};
+use hello_world_testkit::fixtures;
 
 const FUNCTION: &str = env!("CARGO_BIN_EXE_hello-world-handler");
 const RUNS: usize = 30;

@@ -1,8 +1,9 @@
 //! The thin AWS Lambda adapter around the `hello-world` core.
 //!
-//! The flow is one way: Lambda event → [`lambda_http::Request`] → the core's provider-neutral
-//! [`HttpEvent`](hello_world::HttpEvent) → [`Greeting`] → HTTP response. This crate only
-//! translates; the core decides.
+//! The request path is one way: Lambda event → [`lambda_http::Request`] →
+//! [`RawRequest`](hello_world::RawRequest) (`request.rs`, read once) →
+//! [`HttpEvent`](hello_world::HttpEvent) → [`Greeting`] → HTTP response (`response.rs`).
+//! This crate only translates; the core decides, status codes included.
 
 mod carrier;
 mod logging;
@@ -16,7 +17,7 @@ use hello_world::{Greeting, HelloWorld, HttpEvent};
 use lambda_http::{Body, Error, Request, Response, service_fn};
 
 pub use carrier::Carrier;
-pub use logging::json_subscriber;
+pub use logging::{json_subscriber, level_from};
 
 /// The one thing the adapter needs from the core, as a trait so tests can stand in for it.
 pub trait Greeter {
@@ -30,11 +31,18 @@ impl Greeter for HelloWorld {
 }
 
 /// Answers one HTTP request. It never fails: bad input becomes a 4xx JSON error.
-pub fn handle(greeter: &impl Greeter, request: &Request) -> Response<Body> {
+///
+/// `async` although nothing here waits yet: this is where a fork's first `.await` (a database,
+/// another service) goes, without changing its callers.
+#[allow(
+    clippy::unused_async,
+    reason = "the signature a fork's first .await needs"
+)]
+pub async fn handle(greeter: &impl Greeter, request: &Request) -> Response<Body> {
     let started = Instant::now();
-    let raw = request::Parts::of(request);
-    let response = match HttpEvent::try_from(raw.as_raw_request()) {
-        Ok(event) => response::greeting(greeter.say_hello(event)),
+    let raw = request::read(request);
+    let response = match HttpEvent::try_from(&raw) {
+        Ok(event) => response::greeting(&greeter.say_hello(event)),
         Err(error) => response::input_error(&error),
     };
     logging::request_handled(&raw, response.status(), started.elapsed());
@@ -46,9 +54,13 @@ pub fn handle(greeter: &impl Greeter, request: &Request) -> Response<Body> {
 /// # Errors
 /// When the Runtime API cannot be reached or stops answering with events.
 pub async fn run() -> Result<(), Error> {
-    tracing::subscriber::set_global_default(json_subscriber(std::io::stdout))?;
+    let level = level_from(
+        std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().as_deref(),
+        std::env::var("RUST_LOG").ok().as_deref(),
+    );
+    tracing::subscriber::set_global_default(json_subscriber(std::io::stdout, level))?;
     lambda_http::run(service_fn(|request: Request| async move {
-        Ok::<_, Infallible>(handle(&HelloWorld, &request))
+        Ok::<_, Infallible>(handle(&HelloWorld, &request).await)
     }))
     .await
 }

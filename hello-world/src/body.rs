@@ -4,7 +4,8 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::value::RawValue;
 
 /// The largest decoded body the service accepts: 1 MiB.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -20,6 +21,17 @@ pub enum InputError {
     },
     /// The decoded body is larger than [`MAX_BODY_BYTES`].
     BodyTooLarge { size: usize },
+}
+
+impl InputError {
+    /// The HTTP status that tells the client what it did: the one place this is decided.
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::MalformedJson { .. } => 400,
+            Self::BodyTooLarge { .. } => 413,
+        }
+    }
 }
 
 impl fmt::Display for InputError {
@@ -43,20 +55,52 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
+/// What the service understood of a body, serialised as the contract's `body` field.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Body {
+    /// Absent or empty: `null`.
+    Empty,
+    /// A JSON body, validated and kept as the client wrote it: echoing it writes the same
+    /// bytes back, with no tree built in between.
+    Json(Box<RawValue>),
+    /// Any other valid UTF-8.
+    Text(String),
+    /// Bytes that are not UTF-8, as `{"base64": "..."}`.
+    Binary { base64: String },
+}
+
+impl PartialEq for Body {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Empty, Self::Empty) => true,
+            (Self::Json(left), Self::Json(right)) => left.get() == right.get(),
+            (Self::Text(left), Self::Text(right))
+            | (Self::Binary { base64: left }, Self::Binary { base64: right }) => left == right,
+            _ => false,
+        }
+    }
+}
+
 /// Interprets raw body bytes according to the request's `Content-Type`.
-pub(crate) fn interpret(bytes: &[u8], content_type: Option<&str>) -> Result<Value, InputError> {
+pub(crate) fn interpret(bytes: &[u8], content_type: Option<&str>) -> Result<Body, InputError> {
     if bytes.len() > MAX_BODY_BYTES {
         return Err(InputError::BodyTooLarge { size: bytes.len() });
     }
     if bytes.is_empty() {
-        return Ok(Value::Null);
+        return Ok(Body::Empty);
     }
     if content_type.is_some_and(is_json_media_type) {
-        return serde_json::from_slice(bytes).map_err(|error| malformed_json(&error));
+        // Validating into a borrowed RawValue parses without building anything; one copy keeps it.
+        return serde_json::from_slice::<&RawValue>(bytes)
+            .map(|raw| Body::Json(raw.to_owned()))
+            .map_err(|error| malformed_json(&error));
     }
     Ok(match std::str::from_utf8(bytes) {
-        Ok(text) => Value::String(text.to_owned()),
-        Err(_) => json!({ "base64": STANDARD.encode(bytes) }),
+        Ok(text) => Body::Text(text.to_owned()),
+        Err(_) => Body::Binary {
+            base64: STANDARD.encode(bytes),
+        },
     })
 }
 
@@ -93,18 +137,36 @@ fn malformed_json(error: &serde_json::Error) -> InputError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{Value, json};
 
     const JSON: Option<&str> = Some("application/json");
 
+    /// The body as the contract's JSON shows it.
+    fn shown(body: Result<Body, InputError>) -> Result<Value, InputError> {
+        body.map(|body| serde_json::to_value(body).unwrap_or_default())
+    }
+
     #[test]
     fn an_empty_body_is_null_whatever_its_type() {
-        assert_eq!(interpret(b"", JSON), Ok(Value::Null));
-        assert_eq!(interpret(b"", None), Ok(Value::Null));
+        assert_eq!(interpret(b"", JSON), Ok(Body::Empty));
+        assert_eq!(shown(interpret(b"", None)), Ok(Value::Null));
     }
 
     #[test]
     fn a_json_body_is_parsed() {
-        assert_eq!(interpret(br#"{"a":[1,2]}"#, JSON), Ok(json!({"a": [1, 2]})));
+        assert_eq!(
+            shown(interpret(br#"{"a":[1,2]}"#, JSON)),
+            Ok(json!({"a": [1, 2]}))
+        );
+    }
+
+    #[test]
+    fn a_json_body_is_echoed_as_the_client_wrote_it() {
+        let body = interpret(br#"{"b": 2.50, "a": [1]}"#, JSON).expect("JSON");
+        assert!(
+            matches!(&body, Body::Json(raw) if raw.get() == r#"{"b": 2.50, "a": [1]}"#),
+            "{body:?}"
+        );
     }
 
     #[test]
@@ -116,7 +178,7 @@ mod tests {
             "application/vnd.api+json;version=2",
         ] {
             assert_eq!(
-                interpret(b"[true]", Some(content_type)),
+                shown(interpret(b"[true]", Some(content_type))),
                 Ok(json!([true])),
                 "{content_type}"
             );
@@ -134,7 +196,7 @@ mod tests {
         ] {
             assert_eq!(
                 interpret(b"[true]", Some(content_type)),
-                Ok(json!("[true]")),
+                Ok(Body::Text("[true]".to_owned())),
                 "{content_type}"
             );
         }
@@ -142,17 +204,23 @@ mod tests {
 
     #[test]
     fn text_without_a_json_type_is_kept_as_a_string() {
-        assert_eq!(interpret(b"name=world", None), Ok(json!("name=world")));
+        assert_eq!(
+            shown(interpret(b"name=world", None)),
+            Ok(json!("name=world"))
+        );
         assert_eq!(
             interpret("héllo".as_bytes(), Some("text/plain")),
-            Ok(json!("héllo"))
+            Ok(Body::Text("héllo".to_owned()))
         );
     }
 
     #[test]
     fn bytes_that_are_not_utf8_are_base64_encoded() {
         assert_eq!(
-            interpret(&[0xff, 0x00, 0xfe], Some("application/octet-stream")),
+            shown(interpret(
+                &[0xff, 0x00, 0xfe],
+                Some("application/octet-stream")
+            )),
             Ok(json!({"base64": "/wD+"}))
         );
     }
@@ -198,5 +266,25 @@ mod tests {
             error.to_string(),
             "request body is 1048577 bytes, over the limit of 1048576 bytes"
         );
+    }
+
+    #[test]
+    fn each_input_error_has_its_own_client_error_status() {
+        let malformed = interpret(b"{", JSON).expect_err("not JSON");
+        let too_large = interpret(&vec![b'a'; MAX_BODY_BYTES + 1], None).expect_err("too large");
+        assert_eq!((malformed.status(), too_large.status()), (400, 413));
+    }
+
+    #[test]
+    fn bodies_of_different_kinds_are_not_equal() {
+        let json = interpret(b"1", JSON).expect("JSON");
+        assert_ne!(json, Body::Text("1".to_owned()));
+        assert_ne!(
+            Body::Empty,
+            Body::Binary {
+                base64: String::new()
+            }
+        );
+        assert_eq!(json, interpret(b"1", JSON).expect("JSON"));
     }
 }

@@ -1,15 +1,19 @@
-//! The pure core of the service: it turns a provider-neutral HTTP event into a greeting.
+//! The pure core of the service: it turns a provider-neutral HTTP request into a greeting.
 //!
-//! Nothing here knows about AWS, async runtimes or I/O. The Lambda adapter (`handler/`)
-//! translates whatever carried the request into [`RawRequest`], and this crate decides what
-//! the request means ([`HttpEvent`]) and what the answer is ([`Greeting`]).
+//! Nothing here knows about AWS, async runtimes or I/O. The request path is
+//! [`RawRequest`] → [`HttpEvent`] → [`Greeting`]: the Lambda adapter (`handler/`) fills a
+//! `RawRequest` once from whatever carried the request, [`HttpEvent::try_from`] decides what it
+//! means (or which [`InputError`], with its status, it is), and [`HelloWorld::say_hello`]
+//! answers. Each serialises with serde straight to the response body.
 
 mod body;
 mod event;
 mod greeting;
 mod headers;
+mod request;
 
-pub use body::{InputError, MAX_BODY_BYTES};
-pub use event::{HttpEvent, RawRequest, RequestContext};
+pub use body::{Body, InputError, MAX_BODY_BYTES};
+pub use event::{HttpEvent, RequestContext};
 pub use greeting::{Greeting, HelloWorld};
 pub use headers::{REDACTED, SECRET_HEADERS};
+pub use request::RawRequest;

@@ -22,7 +22,7 @@ _spec = importlib.util.spec_from_file_location("smoke_test", ROOT / "scripts" / 
 smoke_test = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(smoke_test)
 
-FIXTURES = ROOT / "tests" / "fixtures"
+FIXTURES = ROOT / "testkit" / "fixtures"
 
 
 class Emulator(BaseHTTPRequestHandler):

@@ -1,14 +1,12 @@
 //! Whatever an HTTP client sends through an HTTP API, the handler answers with a JSON 200,
 //! 400 or 413, and leaves CORS to API Gateway. It never panics.
 
-#![allow(clippy::panic, clippy::expect_used)] // helpers of tests fail loudly
-
+use crate::helpers::respond;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hello_world::{HelloWorld, MAX_BODY_BYTES};
-use hello_world_handler::handle;
-use hello_world_tests::fixtures;
-use hello_world_tests::snapshot::response_json;
+use hello_world_testkit::fixtures;
+use hello_world_testkit::snapshot::response_json;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -102,7 +100,7 @@ proptest! {
         body in body(),
     ) {
         let event = http_api_event(&method, &path, &query, &headers, content_type.as_deref(), &body);
-        let response = response_json(&handle(&HelloWorld, &fixtures::request_from_event(&event)));
+        let response = response_json(&respond(&HelloWorld, &fixtures::request_from_event(&event)));
 
         let status = response["status"].as_u64();
         prop_assert!(matches!(status, Some(200 | 400 | 413)), "status {status:?}");
@@ -116,7 +114,7 @@ proptest! {
     #[test]
     fn any_json_body_is_echoed_exactly(value in any_value()) {
         let event = fixtures::http_api_event_with_body(&value.to_string(), "application/json");
-        let response = response_json(&handle(&HelloWorld, &fixtures::request_from_event(&event)));
+        let response = response_json(&respond(&HelloWorld, &fixtures::request_from_event(&event)));
         prop_assert_eq!(&response["body"]["input"]["body"], &value);
     }
 
@@ -124,7 +122,7 @@ proptest! {
     fn any_binary_body_round_trips_through_base64(bytes in proptest::collection::vec(any::<u8>(), 1..256)) {
         prop_assume!(std::str::from_utf8(&bytes).is_err());
         let event = http_api_event("POST", "/hello", "", &[], Some("application/octet-stream"), &bytes);
-        let response = response_json(&handle(&HelloWorld, &fixtures::request_from_event(&event)));
+        let response = response_json(&respond(&HelloWorld, &fixtures::request_from_event(&event)));
         prop_assert_eq!(&response["body"]["input"]["body"], &json!({ "base64": STANDARD.encode(&bytes) }));
     }
 }

@@ -1,21 +1,19 @@
 //! The response contract, one whole HTTP response per case, kept as insta snapshots.
 
-#![allow(clippy::panic, clippy::expect_used)] // helpers of tests fail loudly
-
+use crate::helpers::respond;
 use hello_world::{HelloWorld, MAX_BODY_BYTES};
-use hello_world_handler::handle;
-use hello_world_tests::fixtures;
-use hello_world_tests::snapshot::response_json;
+use hello_world_testkit::fixtures;
+use hello_world_testkit::snapshot::response_json;
 use insta::assert_json_snapshot;
 use lambda_http::Request;
 use serde_json::Value;
 
-fn respond(request: &Request) -> Value {
-    response_json(&handle(&HelloWorld, request))
+fn answer(request: &Request) -> Value {
+    response_json(&respond(&HelloWorld, request))
 }
 
 fn respond_to_fixture(name: &str) -> Value {
-    respond(&fixtures::request(name))
+    answer(&fixtures::request(name))
 }
 
 #[test]
@@ -63,14 +61,14 @@ fn body_over_one_mebibyte_is_a_413() {
     let event = fixtures::http_api_event_with_body(&"a".repeat(MAX_BODY_BYTES + 1), "text/plain");
     assert_json_snapshot!(
         "body-too-large",
-        respond(&fixtures::request_from_event(&event))
+        answer(&fixtures::request_from_event(&event))
     );
 }
 
 #[test]
 fn body_of_exactly_one_mebibyte_is_greeted() {
     let event = fixtures::http_api_event_with_body(&"a".repeat(MAX_BODY_BYTES), "text/plain");
-    let response = respond(&fixtures::request_from_event(&event));
+    let response = answer(&fixtures::request_from_event(&event));
     assert_eq!(response["status"], 200);
     assert_eq!(
         response["body"]["input"]["body"].as_str().map(str::len),

@@ -1,15 +1,15 @@
 //! Whichever AWS service carries a request, the core sees the same request.
 
-#![allow(clippy::panic, clippy::expect_used)] // helpers of tests fail loudly
-
 use hello_world::HelloWorld;
-use hello_world_handler::{Carrier, handle};
-use hello_world_tests::fixtures::{self, SAME_REQUEST_BY_EACH_CARRIER};
-use hello_world_tests::snapshot::response_json;
+use hello_world_handler::Carrier;
+
+use crate::helpers::respond;
+use hello_world_testkit::fixtures::{self, SAME_REQUEST_BY_EACH_CARRIER};
+use hello_world_testkit::snapshot::response_json;
 use serde_json::Value;
 
 fn input_of(fixture: &str) -> Value {
-    let response = response_json(&handle(&HelloWorld, &fixtures::request(fixture)));
+    let response = response_json(&respond(&HelloWorld, &fixtures::request(fixture)));
     response["body"]["input"].clone()
 }
 
@@ -69,7 +69,7 @@ fn a_request_from_no_known_carrier_is_still_greeted_and_marked_unknown() {
     let request = lambda_http::Request::default();
     assert_eq!(Carrier::of(&request), Carrier::Unknown);
 
-    let response = response_json(&handle(&HelloWorld, &request));
+    let response = response_json(&respond(&HelloWorld, &request));
     assert_eq!(response["status"], 200);
     assert_eq!(
         response["body"]["input"]["requestContext"]["carrier"],

@@ -1,4 +1,4 @@
-//! Events shaped as AWS documents them, committed under `tests/fixtures/`.
+//! Events shaped as AWS documents them, committed under `testkit/fixtures/`.
 
 use std::path::PathBuf;
 
@@ -62,4 +62,17 @@ pub fn http_api_event_with_body(body: &str, content_type: &str) -> String {
     event["body"] = body.into();
     event["headers"]["content-type"] = content_type.into();
     event.to_string()
+}
+
+/// A JSON array of small objects, about `bytes` long: the large body the benches and the
+/// budgets measure, too large to commit as a fixture.
+#[must_use]
+pub fn large_json_body(bytes: usize) -> String {
+    let item = r#"{"id":12345,"name":"a reasonably sized item","tags":["x","y","z"]},"#;
+    let mut body = String::from("[");
+    while body.len() + item.len() < bytes {
+        body.push_str(item);
+    }
+    body.push_str("null]");
+    body
 }

@@ -2,16 +2,14 @@
 //! stand-in for the Lambda Runtime API on 127.0.0.1.
 //!
 //! This test lives beside the binary because Cargo only tells a package's own tests where
-//! its binaries are (`CARGO_BIN_EXE_*`); the stand-in and fixtures come from `tests/`.
-
-#![allow(clippy::panic, clippy::expect_used)] // helpers of tests fail loudly
+//! its binaries are (`CARGO_BIN_EXE_*`); the stand-in and fixtures come from `testkit/`.
 
 use std::io::Read as _;
 use std::path::Path;
 use std::time::Duration;
 
-use hello_world_tests::fixtures;
-use hello_world_tests::runtime_api::{Exchange, Logs, RuntimeApi, spawn_function, wait_for_exit};
+use hello_world_testkit::fixtures;
+use hello_world_testkit::runtime_api::{Exchange, Logs, RuntimeApi, spawn_function, wait_for_exit};
 use serde_json::Value;
 
 const FUNCTION: &str = env!("CARGO_BIN_EXE_hello-world-handler");

@@ -1,13 +1,14 @@
 //! Each request writes one structured JSON log line, and it never holds secrets or the body.
 
-#![allow(clippy::panic, clippy::expect_used)] // helpers of tests fail loudly
-
 use std::io;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use hello_world::HelloWorld;
-use hello_world_handler::{handle, json_subscriber};
-use hello_world_tests::fixtures;
+use hello_world_handler::json_subscriber;
+use tracing::level_filters::LevelFilter;
+
+use crate::helpers::respond;
+use hello_world_testkit::fixtures;
 use serde_json::Value;
 
 #[derive(Clone, Default)]
@@ -28,11 +29,15 @@ impl io::Write for Captured {
 }
 
 fn log_lines_of(fixture: &str) -> Vec<String> {
+    log_lines_at(LevelFilter::INFO, fixture)
+}
+
+fn log_lines_at(level: LevelFilter, fixture: &str) -> Vec<String> {
     let captured = Captured::default();
     let writer = captured.clone();
-    let subscriber = json_subscriber(move || writer.clone());
+    let subscriber = json_subscriber(move || writer.clone(), level);
     let request = fixtures::request(fixture);
-    tracing::subscriber::with_default(subscriber, || handle(&HelloWorld, &request));
+    tracing::subscriber::with_default(subscriber, || respond(&HelloWorld, &request));
     let bytes = captured
         .0
         .lock()
@@ -75,4 +80,13 @@ fn the_log_line_holds_no_header_values_and_no_body() {
             "{secret_or_content} leaked: {line}"
         );
     }
+}
+
+#[test]
+fn above_info_the_request_line_is_not_written() {
+    assert_eq!(
+        log_lines_at(LevelFilter::WARN, "apigw-http"),
+        Vec::<String>::new()
+    );
+    assert_eq!(log_lines_at(LevelFilter::DEBUG, "apigw-http").len(), 1);
 }
