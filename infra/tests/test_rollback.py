@@ -10,11 +10,17 @@ import zipfile
 import boto3
 import pytest
 import rollback
+import yaml
+from conftest import ROOT
 from moto import mock_aws
 
-REGIONS = ["us-east-1", "us-east-2"]
-STACK = "hello-world-prod"
-FUNCTION = "hello-world-prod-hello"
+# The project's own regions and stack, as `make rollback` finds them; the function's name is
+# whatever the stack gave it.
+_PROJECT = yaml.safe_load((ROOT / "project.yml").read_text())
+REGIONS = _PROJECT["regions"]
+FIRST, SECOND = REGIONS
+STACK = f"{_PROJECT['service']}-{_PROJECT['stages']['production']}"
+FUNCTION = "named-by-the-stack"
 ONE_NAME = dict.fromkeys(REGIONS, FUNCTION)
 
 
@@ -80,28 +86,28 @@ def live_versions(regional_clients: dict) -> dict[str, str]:
 
 
 def test_goes_back_to_the_version_before_live_in_every_region(aws):
-    regional = clients(aws, {"us-east-1": (3, 3), "us-east-2": (4, 3)})
+    regional = clients(aws, {FIRST: (3, 3), SECOND: (4, 3)})
 
     steps = rollback.rollback(regional, ONE_NAME, None)
 
-    assert live_versions(regional) == {"us-east-1": "2", "us-east-2": "2"}
+    assert live_versions(regional) == {FIRST: "2", SECOND: "2"}
     assert [(s.region, s.current, s.target) for s in steps] == [
-        ("us-east-1", "3", "2"),
-        ("us-east-2", "3", "2"),
+        (FIRST, "3", "2"),
+        (SECOND, "3", "2"),
     ]
 
 
 def test_goes_to_a_named_version(aws):
-    regional = clients(aws, {"us-east-1": (3, 3), "us-east-2": (3, 3)})
+    regional = clients(aws, {FIRST: (3, 3), SECOND: (3, 3)})
 
     rollback.rollback(regional, ONE_NAME, "1")
 
-    assert live_versions(regional) == {"us-east-1": "1", "us-east-2": "1"}
+    assert live_versions(regional) == {FIRST: "1", SECOND: "1"}
 
 
 def test_clears_a_half_finished_traffic_shift(aws):
-    regional = clients(aws, {"us-east-1": (3, 2)})
-    regional["us-east-1"].update_alias(
+    regional = clients(aws, {FIRST: (3, 2)})
+    regional[FIRST].update_alias(
         FunctionName=FUNCTION,
         Name="live",
         RoutingConfig={"AdditionalVersionWeights": {"3": 0.1}},
@@ -109,18 +115,18 @@ def test_clears_a_half_finished_traffic_shift(aws):
 
     rollback.rollback(regional, ONE_NAME, None)
 
-    alias = regional["us-east-1"].get_alias(FunctionName=FUNCTION, Name="live")
+    alias = regional[FIRST].get_alias(FunctionName=FUNCTION, Name="live")
     assert alias["FunctionVersion"] == "1"
     assert not alias.get("RoutingConfig", {}).get("AdditionalVersionWeights")
 
 
 def test_refuses_when_there_is_nothing_earlier_and_changes_no_region(aws):
-    regional = clients(aws, {"us-east-1": (3, 3), "us-east-2": (1, 1)})
+    regional = clients(aws, {FIRST: (3, 3), SECOND: (1, 1)})
 
     with pytest.raises(rollback.RollbackRefused, match="no earlier version to go back to"):
         rollback.rollback(regional, ONE_NAME, None)
 
-    assert live_versions(regional) == {"us-east-1": "3", "us-east-2": "1"}
+    assert live_versions(regional) == {FIRST: "3", SECOND: "1"}
 
 
 @pytest.mark.parametrize(
@@ -133,52 +139,50 @@ def test_refuses_when_there_is_nothing_earlier_and_changes_no_region(aws):
     ],
 )
 def test_refuses_a_bad_target_and_changes_nothing(aws, to, reason):
-    regional = clients(aws, {"us-east-1": (3, 3), "us-east-2": (3, 3)})
+    regional = clients(aws, {FIRST: (3, 3), SECOND: (3, 3)})
 
     with pytest.raises(rollback.RollbackRefused, match=reason.replace("$", r"\$")):
         rollback.rollback(regional, ONE_NAME, to)
 
-    assert live_versions(regional) == {"us-east-1": "3", "us-east-2": "3"}
+    assert live_versions(regional) == {FIRST: "3", SECOND: "3"}
 
 
 def test_refuses_a_function_without_the_live_alias(aws):
-    regional = clients(aws, {"us-east-1": (2, None)})
+    regional = clients(aws, {FIRST: (2, None)})
 
     with pytest.raises(rollback.RollbackRefused, match="has no 'live' alias"):
         rollback.rollback(regional, ONE_NAME, None)
 
 
 def test_the_command_reports_each_region_and_exits_0(aws, capsys):
-    regional = clients(aws, {"us-east-1": (2, 2), "us-east-2": (2, 2)})
+    regional = clients(aws, {FIRST: (2, 2), SECOND: (2, 2)})
 
-    assert rollback.main(["--stage", "prod"]) == 0
+    assert rollback.main(["--stage", _PROJECT["stages"]["production"]]) == 0
 
-    assert live_versions(regional) == {"us-east-1": "1", "us-east-2": "1"}
+    assert live_versions(regional) == {FIRST: "1", SECOND: "1"}
     out = capsys.readouterr().out
-    assert "us-east-1: hello-world-prod-hello:live 2 -> 1 (checked)" in out
-    assert "us-east-2: hello-world-prod-hello:live 2 -> 1 (checked)" in out
+    assert f"{FIRST}: {FUNCTION}:live 2 -> 1 (checked)" in out
+    assert f"{SECOND}: {FUNCTION}:live 2 -> 1 (checked)" in out
 
 
 def test_the_command_finds_the_function_in_each_regions_stack_whatever_its_name(aws, capsys):
-    regional = clients(aws, {"us-east-1": (2, 2), "us-east-2": (2, 2)})
-    assert (
-        rollback.stack_function(boto3.client("cloudformation", region_name="us-east-2"), "us-east-2", STACK) == FUNCTION
-    )
-    assert rollback.main(["--stage", "prod"]) == 0
-    assert live_versions(regional) == {"us-east-1": "1", "us-east-2": "1"}
+    regional = clients(aws, {FIRST: (2, 2), SECOND: (2, 2)})
+    assert rollback.stack_function(boto3.client("cloudformation", region_name=SECOND), SECOND, STACK) == FUNCTION
+    assert rollback.main(["--stage", _PROJECT["stages"]["production"]]) == 0
+    assert live_versions(regional) == {FIRST: "1", SECOND: "1"}
 
 
 def test_the_command_refuses_a_stage_that_has_no_stack(aws, capsys):
-    clients(aws, {"us-east-1": (2, 2), "us-east-2": (2, 2)})
+    clients(aws, {FIRST: (2, 2), SECOND: (2, 2)})
 
-    assert rollback.main(["--stage", "qa"]) == 2
+    assert rollback.main(["--stage", "nowhere"]) == 2
 
-    assert "there is no stack hello-world-qa" in capsys.readouterr().err
+    assert f"there is no stack {_PROJECT['service']}-nowhere" in capsys.readouterr().err
 
 
 def test_the_command_says_why_it_refused_and_exits_2(aws, capsys):
-    clients(aws, {"us-east-1": (1, 1), "us-east-2": (1, 1)})
+    clients(aws, {FIRST: (1, 1), SECOND: (1, 1)})
 
-    assert rollback.main(["--stage", "prod"]) == 2
+    assert rollback.main(["--stage", _PROJECT["stages"]["production"]]) == 2
 
     assert "rollback refused, nothing changed" in capsys.readouterr().err
