@@ -26,7 +26,7 @@ run: ## Serve the function on http://127.0.0.1:9000 with cargo-lambda's emulator
 	cargo lambda watch --invoke-address 127.0.0.1 --invoke-port 9000
 
 .PHONY: test
-test: tools lint core-is-pure coverage package budgets rehearse check-config ## The whole gate: lint, tests, coverage, package, budgets, deploy rehearsal, config checks
+test: tools lint core-is-pure coverage packages budgets rehearse check-config ## The whole gate: lint, tests, coverage, packages, budgets, delivery rehearsal, config checks
 
 .PHONY: lint
 lint: ## rustfmt and clippy on the Rust, ruff and shellcheck on the ops code, warnings denied
@@ -62,11 +62,38 @@ STAGE ?= prod
 RELEASE ?=
 REGION ?=
 TO ?=
+COMMIT ?=
+URL ?=
+REUSE_ZIP ?=
 
 .PHONY: package
 package: ## Build the arm64 zip and package STAGE (default prod) once, with its manifest
 	scripts/tools.sh python node
 	scripts/package.sh --stage $(STAGE) $(if $(RELEASE),--release $(RELEASE))
+
+.PHONY: packages
+packages: ## Package qa and production from one zip (the one `make test` built, if it is there)
+	scripts/tools.sh python node
+	scripts/package.sh --stage $$(scripts/project-value.sh stages.qa) $(if $(REUSE_ZIP),--reuse-zip)
+	scripts/package.sh --stage $$(scripts/project-value.sh stages.production) --reuse-zip $(if $(RELEASE),--release $(RELEASE))
+
+.PHONY: publish
+publish: ## Put the release (zip, manifests, packages) in every region's release bucket
+	scripts/tools.sh python
+	scripts/publish.sh
+
+.PHONY: deploy-release
+deploy-release: ## Deploy release COMMIT to STAGE from the release buckets (every region, or REGION)
+	@[ -n "$(COMMIT)" ] || { echo "usage: make deploy-release COMMIT=<sha> STAGE=prod [REGION=us-east-1]" >&2; exit 2; }
+	scripts/tools.sh python node
+	scripts/deploy-release.sh --commit $(COMMIT) --stage $(STAGE) $(if $(REGION),--region $(REGION))
+
+.PHONY: acceptance
+acceptance: ## The contract as a client sees it, against URL, or STAGE's API in REGION
+	@[ -n "$(URL)$(REGION)" ] || { echo "usage: make acceptance URL=http://127.0.0.1:9000 | STAGE=qa REGION=us-east-1" >&2; exit 2; }
+	scripts/tools.sh python
+	ACCEPTANCE_URL=$(or $(URL),$$(scripts/stage-url.sh --region $(REGION) --stage $(STAGE))) \
+	  python3 -m pytest -q -p no:cacheprovider acceptance
 
 .PHONY: deploy
 deploy: ## Deploy the STAGE package to REGION; `make deploy-all` does every region

@@ -114,7 +114,9 @@ def check(config: dict) -> list[str]:
             entries.append((job, settings or {}))
         names = set()
         for job, settings in entries:
-            if job not in jobs and not from_orb(job):
+            # An approval is a pause defined where it is used: its name is all it has.
+            approval = settings.get("type") == "approval"
+            if job not in jobs and not from_orb(job) and not approval:
                 problems.append(f"workflow '{workflow_name}' runs job '{job}', which is not defined")
             names |= run_names(job, settings, jobs.get(job) or {}, problems)
         for job, settings in entries:

@@ -26,6 +26,20 @@ print(" ".join(value) if isinstance(value, list) else value)
 PY
 }
 
+# release_bucket REGION: the name of that region's release bucket, which the stack
+# <service>-artifacts (infra/artifact-buckets.yml) created there.
+release_bucket() {
+  local stack bucket
+  stack="$(project_value service)-artifacts"
+  bucket=$(stack_resource "$1" "$stack" "ResourceType=='AWS::S3::Bucket'" 2>/dev/null) || bucket=None
+  [ -n "$bucket" ] && [ "$bucket" != None ] \
+    || die "$1 has no release bucket: deploy infra/artifact-buckets.yml there as the stack $stack (docs/deploy.md)"
+  echo "$bucket"
+}
+
+# RELEASES: the key prefix under which every release is published, one folder per commit.
+RELEASES=releases
+
 # readme_test_command: the command README gives for the whole gate, the one CI runs
 # (.ci/run) and the template test runs in a generated copy. README's first code block holds it,
 # on the line commented as the whole gate.

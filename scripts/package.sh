@@ -2,23 +2,30 @@
 # Builds the function once and packages it once. Every region is then deployed from this one
 # package (scripts/deploy.sh), so the same bytes run everywhere.
 #
-#   scripts/package.sh [--stage STAGE] [--release canary|blue-green]
+#   scripts/package.sh [--stage STAGE] [--release canary|blue-green] [--reuse-zip] [--commit ID]
 #
 # Writes dist/<stage>/ (the Serverless package), dist/<stage>/manifest.json (the zip's hashes
-# and the git commit) and leaves the zip where serverless.yml expects it.
+# and the release's commit) and leaves the zip where serverless.yml expects it. --reuse-zip
+# packages the zip that is already there instead of building one, so every stage of a release
+# is made from the same bytes. --commit names the release (default: the checkout's HEAD).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 stage=$(project_value stages.production)
 release=""
+reuse_zip=false
+commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 while [ $# -gt 0 ]; do
   case "$1" in
     --stage) stage=$2; shift 2 ;;
     --release) release=$2; shift 2 ;;
-    *) die "unknown argument: $1 (usage: $0 [--stage STAGE] [--release canary|blue-green])" ;;
+    --reuse-zip) reuse_zip=true; shift ;;
+    --commit) commit=$2; shift 2 ;;
+    *) die "unknown argument: $1 (usage: $0 [--stage STAGE] [--release canary|blue-green] [--reuse-zip] [--commit ID])" ;;
   esac
 done
+[[ "$commit" =~ ^[A-Za-z0-9._-]+$ ]] || die "--commit must be a commit id or a plain name, not '$commit'"
 
 # The stage's own default (canary in production) unless a release strategy is forced.
 params=()
@@ -29,9 +36,14 @@ case "$release" in
   *) die "--release must be canary or blue-green, not '$release'" ;;
 esac
 
-say "Building $FUNCTION_BINARY for arm64 (cargo-lambda)"
-cargo lambda build --release --arm64 --output-format zip --bin "$FUNCTION_BINARY"
-[ -f "$FUNCTION_ZIP" ] || die "cargo-lambda did not write $FUNCTION_ZIP"
+if $reuse_zip; then
+  [ -f "$FUNCTION_ZIP" ] || die "--reuse-zip: there is no $FUNCTION_ZIP to reuse"
+  say "Packaging the zip already built: $FUNCTION_ZIP"
+else
+  say "Building $FUNCTION_BINARY for arm64 (cargo-lambda)"
+  cargo lambda build --release --arm64 --output-format zip --bin "$FUNCTION_BINARY"
+  [ -f "$FUNCTION_ZIP" ] || die "cargo-lambda did not write $FUNCTION_ZIP"
+fi
 
 size=$(stat -c %s "$FUNCTION_ZIP")
 printf 'zip size: %s bytes (budget %s bytes)\n' "$size" "$ZIP_BUDGET_BYTES"
@@ -52,7 +64,7 @@ cat > "$package_dir/manifest.json" <<JSON
   "bytes": $size,
   "sha256": "$sha256_hex",
   "codeSha256": "$code_sha256",
-  "gitCommit": "$(git rev-parse HEAD 2>/dev/null || echo unknown)"
+  "gitCommit": "$commit"
 }
 JSON
 say "Wrote $package_dir/manifest.json"

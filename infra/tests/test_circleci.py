@@ -34,7 +34,7 @@ def test_a_matrix_expanded_name_can_be_required(circleci, project):
     config = copy.deepcopy(circleci)
     config["jobs"]["announce"] = {"executor": "deployer", "steps": ["checkout"]}
     config["workflows"]["release"]["jobs"].append(
-        {"announce": {"requires": [f"deploy-{region}" for region in project["regions"]]}}
+        {"announce": {"requires": [f"{project['stages']['production']}-{region}" for region in project["regions"]]}}
     )
     assert references.check(config) == []
 
@@ -75,8 +75,8 @@ def test_a_matrix_expanded_name_can_be_required(circleci, project):
             "<< pipeline.parameters.force >> is used but not declared",
         ),
         (
-            lambda c: entry(c, "release", "deploy")["matrix"]["parameters"].update(stage=["prod"]),
-            "matrix parameter 'stage' it does not declare",
+            lambda c: entry(c, "release", "deploy")["matrix"]["parameters"].update(zone=["a"]),
+            "matrix parameter 'zone' it does not declare",
         ),
     ],
 )
@@ -86,16 +86,74 @@ def test_a_broken_reference_is_reported(circleci, break_it, problem):
     assert any(problem in found for found in references.check(config)), references.check(config)
 
 
-def test_deploys_go_to_the_project_regions_in_parallel(circleci, project):
-    deploy = entry(circleci, "release", "deploy")
-    assert deploy["matrix"]["parameters"]["region"] == project["regions"]
+def runs(circleci, workflow):
+    """Every entry of a workflow as (its run name, the job it runs, its settings)."""
+    for job, settings in jobs_of(circleci, workflow):
+        given = settings or {}
+        yield given.get("name", job), job, given
 
 
-def test_deploys_and_rollbacks_run_only_from_main_with_the_project_context(circleci, project):
-    for workflow, job in [("release", "deploy"), ("rollback", "rollback")]:
-        settings = entry(circleci, workflow, job)
-        assert settings["filters"] == {"branches": {"only": "main"}}
-        assert settings["context"] == project["circleci"]["context"]
+def run_named(circleci, name):
+    (found,) = [settings for run, _, settings in runs(circleci, "release") if run == name]
+    return found
+
+
+def stage_runs(circleci, job, stage):
+    return [
+        (run, settings)
+        for run, kind, settings in runs(circleci, "release")
+        if kind == job and settings["matrix"]["parameters"]["stage"] == [stage]
+    ]
+
+
+def test_the_release_goes_test_package_publish_qa_acceptance_approval_production(circleci, project):
+    qa, production = project["stages"]["qa"], project["stages"]["production"]
+    ((qa_run, qa_deploy),) = stage_runs(circleci, "deploy", qa)
+    ((acceptance_run, acceptance),) = stage_runs(circleci, "acceptance", qa)
+    ((_, prod_deploy),) = stage_runs(circleci, "deploy", production)
+    approvals = [(run, s) for run, _, s in runs(circleci, "release") if s.get("type") == "approval"]
+    ((approval_run, approval),) = approvals
+    per_region = lambda run: [run.replace("<< matrix.region >>", r) for r in project["regions"]]  # noqa: E731
+    assert run_named(circleci, "package")["requires"] == ["test"]
+    assert run_named(circleci, "publish")["requires"] == ["package"]
+    assert qa_deploy["requires"] == ["publish"]
+    assert acceptance["requires"] == per_region(qa_run)
+    assert approval["requires"] == per_region(acceptance_run)
+    assert prod_deploy["requires"] == [approval_run]
+
+
+def test_each_stage_deploys_to_every_project_region_in_parallel(circleci, project):
+    for job, stage in [("deploy", "qa"), ("acceptance", "qa"), ("deploy", "production")]:
+        ((_, settings),) = stage_runs(circleci, job, project["stages"][stage])
+        assert settings["matrix"]["parameters"]["region"] == project["regions"], (job, stage)
+
+
+def test_production_uses_its_own_context_and_everything_after_package_runs_only_from_main(circleci, project):
+    contexts = project["circleci"]["contexts"]
+    assert contexts["qa"] != contexts["production"]
+    for run, _, settings in runs(circleci, "release"):
+        if run in ("test", "package"):
+            continue
+        assert settings["filters"] == {"branches": {"only": "main"}}, run
+        if settings.get("type") != "approval":
+            wanted = contexts["production"] if run.startswith(project["stages"]["production"]) else contexts["qa"]
+            assert settings["context"] == wanted, run
+    rollback = entry(circleci, "rollback", "rollback")
+    assert rollback["context"] == contexts["production"]
+    assert rollback["filters"] == {"branches": {"only": "main"}}
+
+
+def test_the_release_zip_is_built_once_by_the_test_job(circleci):
+    def commands(job):
+        steps = circleci["jobs"][job]["steps"]
+        return " ".join(s["run"]["command"] for s in steps if isinstance(s, dict) and "run" in s)
+
+    assert commands("test") == "make test"
+    assert "REUSE_ZIP=1" in commands("package")
+    for job in circleci["jobs"]:
+        if job not in ("test", "package"):
+            assert "cargo" not in commands(job)
+            assert "make package" not in commands(job)
 
 
 def test_other_branches_test_and_package(circleci):
@@ -130,13 +188,12 @@ def test_the_package_travels_with_its_zip(circleci, serverless):
     assert serverless["functions"]["hello"]["package"]["artifact"] in persisted
 
 
-def test_deploy_attaches_the_package_and_never_builds(circleci):
+def test_each_regional_deploy_fetches_its_release_from_its_own_bucket(circleci):
     steps = circleci["jobs"]["deploy"]["steps"]
-    assert {"attach_workspace": {"at": "."}} in steps
+    assert {"attach_workspace": {"at": "."}} not in steps
     commands = " ".join(s["run"]["command"] for s in steps if isinstance(s, dict) and "run" in s)
-    assert "make deploy" in commands
-    assert "cargo" not in commands
-    assert "package" not in commands
+    assert "make deploy-release COMMIT=${CIRCLE_SHA1}" in commands
+    assert "REGION=<< parameters.region >>" in commands
 
 
 def test_every_run_step_calls_make_or_a_script(circleci):

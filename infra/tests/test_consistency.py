@@ -52,10 +52,13 @@ def test_the_alarms_watch_the_alias_the_plugin_creates(serverless):
     assert "--qualifier live" in (ROOT / "scripts" / "deploy.sh").read_text()
 
 
-def test_the_rehearsal_stage_is_the_one_without_traffic_shifting(serverless, project):
+def test_the_rehearsal_stages_are_the_only_ones_without_traffic_shifting(serverless, project):
     shifted = serverless["custom"]["deploymentSettings"]["stages"]
-    assert "${file(./project.yml):stages.rehearsal}" not in shifted
-    assert project["stages"]["rehearsal"] not in (project["stages"]["production"], project["stages"]["default"])
+    for stage in ("default", "qa", "production"):
+        assert f"${{file(./project.yml):stages.{stage}}}" in shifted
+    assert not any("rehearsal" in entry for entry in shifted)
+    ordinary = {project["stages"][stage] for stage in ("default", "qa", "production")}
+    assert not ordinary & set(project["stages"]["rehearsal"].values())
 
 
 def test_the_node_engine_covers_what_osls_needs():

@@ -25,8 +25,9 @@ def as_list(value):
 
 @pytest.fixture(scope="module")
 def templates(project) -> list[dict]:
-    """Every template the role deploys: each stage CI deploys and the rehearsal."""
-    return [packaged(project["stages"][stage])[0] for stage in ("production", "rehearsal")]
+    """Every template the role deploys: each stage CI deploys, and the rehearsal's."""
+    stages = [project["stages"]["qa"], project["stages"]["production"], *project["stages"]["rehearsal"].values()]
+    return [packaged(stage)[0] for stage in stages]
 
 
 @pytest.fixture(scope="module")
@@ -119,6 +120,19 @@ def test_resources_are_limited_to_the_service(project):
                 )
 
 
+def test_the_release_buckets_are_reached_only_under_their_stack_name_and_releases_prefix():
+    role = load_yaml(TEMPLATE)["Resources"]["DeployRole"]
+    (statement,) = [s for s in policy_statements(role) if s.get("Sid") == "ReleaseBuckets"]
+    assert set(as_list(statement["Action"])) == {"s3:GetObject", "s3:ListBucket", "s3:PutObject"}
+    resources = [r["Fn::Sub"] for r in as_list(statement["Resource"])]
+    assert resources == [
+        "arn:${AWS::Partition}:s3:::${ServiceName}-artifacts-releasebucket-*",
+        "arn:${AWS::Partition}:s3:::${ServiceName}-artifacts-releasebucket-*/releases/*",
+    ]
+    assert "$(project_value service)-artifacts" in (ROOT / "scripts" / "lib.sh").read_text()
+    assert "RELEASES=releases" in (ROOT / "scripts" / "lib.sh").read_text()
+
+
 def test_the_rollback_and_deploy_scripts_need_nothing_the_role_lacks():
     granted = deploy_role.granted_actions()
     used_by_scripts = {
@@ -130,5 +144,8 @@ def test_the_rollback_and_deploy_scripts_need_nothing_the_role_lacks():
         "cloudformation:DescribeStacks",
         "codedeploy:ListDeployments",
         "codedeploy:GetDeployment",
+        "s3:PutObject",  # publish.sh
+        "s3:GetObject",
+        "s3:ListBucket",  # deploy-release.sh
     }
     assert used_by_scripts <= granted

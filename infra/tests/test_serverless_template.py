@@ -246,16 +246,30 @@ def test_no_role_anywhere_grants_a_wildcard_action_or_full_access(production_tem
 # ---- linting -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("stage", ["prod", "rehearsal"])
+@pytest.mark.parametrize("stage", ["production", "qa", "rehearsal.qa", "rehearsal.production"])
 def test_the_generated_templates_pass_cfn_lint(project, stage):
-    stage_name = project["stages"]["production" if stage == "prod" else "rehearsal"]
+    stage_name = project["stages"]
+    for key in stage.split("."):
+        stage_name = stage_name[key]
     packaged(stage_name)
     template = ROOT / "dist" / stage_name / "cloudformation-template-update-stack.json"
     result = subprocess.run(["cfn-lint", str(template)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout
 
 
-def test_the_rehearsal_stage_leaves_traffic_shifting_out(project):
-    template, _ = packaged(project["stages"]["rehearsal"])
-    assert of_type(template, "AWS::Lambda::Alias") == {}
-    assert of_type(template, "AWS::CodeDeploy::DeploymentGroup") == {}
+def test_the_rehearsal_stages_leave_traffic_shifting_out(project):
+    for stage in project["stages"]["rehearsal"].values():
+        template, _ = packaged(stage)
+        assert of_type(template, "AWS::Lambda::Alias") == {}
+        assert of_type(template, "AWS::CodeDeploy::DeploymentGroup") == {}
+
+
+def test_qa_releases_with_the_same_wiring_as_production(project):
+    template, _ = packaged(project["stages"]["qa"])
+    assert release_wiring_problems(template) == []
+
+
+def test_every_stage_ci_deploys_is_packaged_from_the_one_zip(project):
+    manifests = [packaged(project["stages"][stage])[1] for stage in ("qa", "production")]
+    assert len({m["codeSha256"] for m in manifests}) == 1
+    assert len({m["gitCommit"] for m in manifests}) == 1
