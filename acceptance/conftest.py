@@ -57,9 +57,19 @@ def route_of_the_function() -> str:
     for function in serverless["functions"].values():
         for event in function.get("events", []):
             path = event.get("httpApi", {}).get("path", "")
-            if path.startswith("/") and "{" not in path:
+            if path.startswith("/") and "{" not in path and path != health_path():
                 return path
     raise LookupError("serverless.yml routes no literal path to the function")
+
+
+def health_path() -> str:
+    return cfn_yaml.load(ROOT / "project.yml")["health_path"]
+
+
+@pytest.fixture(scope="session")
+def health() -> Client:
+    base = os.environ.get("ACCEPTANCE_URL", "")
+    return Client(base, health_path())
 
 
 @pytest.fixture(scope="session")

@@ -71,3 +71,12 @@ def test_secrets_are_never_echoed(client):
         assert headers[name] == ["[redacted]"], name
     for value in ("s3cr3t-token", "k3y-value", "abc123"):
         assert value not in answer.body.decode()
+
+
+def test_the_health_route_says_which_region_and_version_answered(client, health):
+    answer = health.send()
+    assert answer.status == 200
+    body = answer.json()
+    assert body["status"] == "ok"
+    assert body["region"]
+    assert body["version"]

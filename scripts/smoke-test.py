@@ -26,6 +26,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import yaml
+
 ORIGIN = "https://smoke-test.example"
 ATTEMPTS = 6
 
@@ -43,10 +45,15 @@ def routes(package: Path) -> list[tuple[str, str]]:
     return [tuple(key.split(" ", 1)) for key in keys if " " in key]
 
 
+def health_path() -> str:
+    """The health route's path, from project.yml (the one source of it)."""
+    return yaml.safe_load((Path(__file__).resolve().parents[1] / "project.yml").read_text())["health_path"]
+
+
 def route_for(package: Path, method: str) -> str | None:
-    """The first literal path (no {variables}) that a route serves `method` on."""
+    """The first literal path (no {variables}) but the health route that serves `method`."""
     for route_method, path in routes(package):
-        if route_method in (method, "ANY") and "{" not in path:
+        if route_method in (method, "ANY") and "{" not in path and path != health_path():
             return path
     return None
 
@@ -99,6 +106,12 @@ def smoke(base: str, package: Path, origin: str | None = ORIGIN) -> list[str]:
     if answer.get("input", {}).get("query", {}).get("smoke") != ["1"]:
         raise SmokeFailed(f"GET {url}?smoke=1 did not echo its query: {answer}")
     passed.append(f"GET {path}?smoke=1: 200, JSON, query echoed, readable from {origin}")
+
+    health_url = f"{base.rstrip('/')}{health_path()}"
+    health = json_answer(health_url, origin, *request(health_url, origin))
+    if health.get("status") != "ok":
+        raise SmokeFailed(f"GET {health_url} answered {health}")
+    passed.append(f"GET {health_path()}: ok, answered by {health.get('region')} version {health.get('version')}")
 
     if route_for(package, "POST") == path:
         status, headers, _ = request(

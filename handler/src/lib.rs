@@ -13,7 +13,7 @@ mod response;
 use std::convert::Infallible;
 use std::time::Instant;
 
-use hello_world::{Greeting, HelloWorld, HttpEvent};
+use hello_world::{Greeting, Health, HelloWorld, HttpEvent, is_health_check};
 use lambda_http::{Body, Error, Request, Response, service_fn};
 
 pub use carrier::Carrier;
@@ -41,12 +41,22 @@ impl Greeter for HelloWorld {
 pub async fn handle(greeter: &impl Greeter, request: &Request) -> Response<Body> {
     let started = Instant::now();
     let raw = request::read(request);
-    let response = match HttpEvent::try_from(&raw) {
-        Ok(event) => response::greeting(&greeter.say_hello(event)),
-        Err(error) => response::input_error(&error),
+    let response = if is_health_check(&raw) {
+        response::health(&deployment())
+    } else {
+        match HttpEvent::try_from(&raw) {
+            Ok(event) => response::greeting(&greeter.say_hello(event)),
+            Err(error) => response::input_error(&error),
+        }
     };
     logging::request_handled(&raw, response.status(), started.elapsed());
     response
+}
+
+/// The deployment that answers, as Lambda describes it to the function's environment.
+fn deployment() -> Health {
+    let read = |name| std::env::var(name).unwrap_or_else(|_| "unknown".to_owned());
+    Health::of(&read("AWS_REGION"), &read("AWS_LAMBDA_FUNCTION_VERSION"))
 }
 
 /// Serves invocations from the Lambda Runtime API until it goes away.

@@ -3,7 +3,7 @@
 //! No CORS header: the HTTP API's CORS configuration (serverless.yml) owns CORS, and API
 //! Gateway ignores any CORS header an integration returns.
 
-use hello_world::{Greeting, InputError};
+use hello_world::{Greeting, Health, InputError};
 use lambda_http::http::header::CONTENT_TYPE;
 use lambda_http::http::{HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
@@ -17,6 +17,10 @@ struct ErrorBody {
 
 pub(crate) fn greeting(greeting: &Greeting) -> Response<Body> {
     json_response(StatusCode::OK, greeting)
+}
+
+pub(crate) fn health(health: &Health) -> Response<Body> {
+    json_response(StatusCode::OK, health)
 }
 
 pub(crate) fn input_error(error: &InputError) -> Response<Body> {

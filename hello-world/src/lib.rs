@@ -10,10 +10,12 @@ mod body;
 mod event;
 mod greeting;
 mod headers;
+mod health;
 mod request;
 
 pub use body::{Body, InputError, MAX_BODY_BYTES};
 pub use event::{HttpEvent, RequestContext};
 pub use greeting::{Greeting, HelloWorld};
 pub use headers::{REDACTED, SECRET_HEADERS};
+pub use health::{HEALTH_PATH, Health, is_health_check};
 pub use request::RawRequest;

@@ -76,3 +76,10 @@ def test_the_release_profile_is_complete_and_keeps_unwinding():
     profile = tomllib.loads((ROOT / "Cargo.toml").read_text())["profile"]["release"]
     assert {"opt-level", "lto", "codegen-units", "strip", "panic"} <= profile.keys()
     assert profile["panic"] == "unwind"
+
+
+def test_the_health_route_is_the_one_the_function_answers(serverless, project):
+    health = (ROOT / "hello-world" / "src" / "health.rs").read_text()
+    assert f'pub const HEALTH_PATH: &str = "{project["health_path"]}";' in health
+    paths = [e["httpApi"]["path"] for f in serverless["functions"].values() for e in f["events"] if "httpApi" in e]
+    assert "${file(./project.yml):health_path}" in paths

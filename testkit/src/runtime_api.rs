@@ -318,6 +318,7 @@ pub fn spawn_function(binary: &Path, api: &RuntimeApi, logs: Logs) -> io::Result
         .env("AWS_LAMBDA_FUNCTION_NAME", "hello")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_REGION", "eu-west-1")
         .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/hello")
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "local")
         .envs(std::env::vars().filter(|(name, _)| name.starts_with("LLVM_PROFILE")))

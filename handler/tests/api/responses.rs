@@ -75,3 +75,12 @@ fn body_of_exactly_one_mebibyte_is_greeted() {
         Some(MAX_BODY_BYTES)
     );
 }
+
+#[test]
+fn the_health_route_answers_ok_with_who_answered() {
+    // The region and version come from Lambda's environment; the end-to-end test checks them.
+    assert_json_snapshot!("health", respond_to_fixture("health"), {
+        ".body.region" => "[region]",
+        ".body.version" => "[version]",
+    });
+}

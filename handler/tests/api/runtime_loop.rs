@@ -149,3 +149,15 @@ fn the_function_exits_by_itself_when_the_runtime_api_goes_away() {
     // An exit code, not a signal: the process ended on its own.
     assert_eq!(run.exit_code, Some(1));
 }
+
+#[test]
+fn the_health_route_reports_the_region_and_version_lambda_gives_the_function() {
+    let run = run_function_over(vec![fixtures::event("health")]);
+
+    let (status, body) = http_response(answers(&run)[0]);
+    assert_eq!(status, 200);
+    assert_eq!(
+        body,
+        serde_json::json!({"status": "ok", "region": "eu-west-1", "version": "$LATEST"})
+    );
+}
