@@ -111,6 +111,23 @@ rollback: ## Move the live alias back in every region (to version TO, or the one
 	scripts/tools.sh python
 	python3 scripts/rollback.py --stage $(STAGE) $(if $(TO),--to $(TO))
 
+.PHONY: smoke-global
+smoke-global: ## Ask STAGE's one endpoint (its domain) for the health route: which region answers?
+	scripts/tools.sh python
+	python3 scripts/global-smoke.py --stage $(STAGE)
+
+.PHONY: drain
+drain: ## Send STAGE's traffic away from REGION (its health check inverted); no deploy
+	@[ -n "$(REGION)" ] || { echo "usage: make drain REGION=us-east-1 [STAGE=prod]" >&2; exit 2; }
+	scripts/tools.sh python
+	python3 scripts/drain.py drain --region $(REGION) --stage $(STAGE)
+
+.PHONY: restore
+restore: ## Let REGION serve STAGE again after `make drain`
+	@[ -n "$(REGION)" ] || { echo "usage: make restore REGION=us-east-1 [STAGE=prod]" >&2; exit 2; }
+	scripts/tools.sh python
+	python3 scripts/drain.py restore --region $(REGION) --stage $(STAGE)
+
 .PHONY: rehearse
 rehearse: ## Offline: deploy one package to both regions of a local moto, check hashes and /hello
 	scripts/tools.sh python node

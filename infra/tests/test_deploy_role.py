@@ -9,10 +9,25 @@ import subprocess
 import deploy_role
 import pytest
 from conftest import ROOT, load_yaml, packaged
+from dns_helpers import package_with_domain
 
 TEMPLATE = ROOT / "infra" / "circleci-deploy-role.yml"
 # Read-only calls that list or check account-wide, which AWS cannot scope to a resource.
-ACCOUNT_WIDE_READS = {"cloudformation:ValidateTemplate", "logs:DescribeResourcePolicies"}
+ACCOUNT_WIDE_READS = {"cloudformation:ValidateTemplate", "logs:DescribeResourcePolicies", "route53:ListHostedZones"}
+# Resources that are not named after the service, each for a reason: API Gateway's paths, the
+# account's log groups, deployment configs, certificates and health checks (AWS names them),
+# and the one hosted zone of the stages' domains.
+NOT_NAMED_AFTER_THE_SERVICE = (
+    "/apis",
+    "/tags",
+    "/domainnames",
+    "log-group:*",
+    "deploymentconfig",
+    ":certificate/*",
+    ":::healthcheck/*",
+    ":::change/*",
+    ":::hostedzone/${HostedZoneId}",
+)
 
 
 def policy_statements(role):
@@ -24,10 +39,12 @@ def as_list(value):
 
 
 @pytest.fixture(scope="module")
-def templates(project) -> list[dict]:
-    """Every template the role deploys: each stage CI deploys, and the rehearsal's."""
+def templates(project, tmp_path_factory) -> list[dict]:
+    """Every template the role deploys: each stage CI deploys, the rehearsal's, and production
+    with a domain (the DNS layer)."""
     stages = [project["stages"]["qa"], project["stages"]["production"], *project["stages"]["rehearsal"].values()]
-    return [packaged(stage)[0] for stage in stages]
+    with_domain = package_with_domain(tmp_path_factory.mktemp("role"), project["stages"]["production"])
+    return [*(packaged(stage)[0] for stage in stages), with_domain]
 
 
 @pytest.fixture(scope="module")
@@ -114,10 +131,9 @@ def test_resources_are_limited_to_the_service(project):
     assert template["Parameters"]["DeployRoleName"]["Default"] == project["deploy_role_name"]
     for statement in policy_statements(template["Resources"]["DeployRole"]):
         for resource in as_list(statement["Resource"]):
-            if resource != "*" and "log-group:*" not in str(resource) and "deploymentconfig" not in str(resource):
-                assert "${ServiceName}" in str(resource) or "/apis" in str(resource) or "/tags" in str(resource), (
-                    resource
-                )
+            if resource != "*":
+                named = "${ServiceName}" in str(resource)
+                assert named or any(scope in str(resource) for scope in NOT_NAMED_AFTER_THE_SERVICE), resource
 
 
 def test_the_release_buckets_are_reached_only_under_their_stack_name_and_releases_prefix():

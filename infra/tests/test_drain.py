@@ -1,0 +1,83 @@
+"""`make drain` and `make restore` (scripts/drain.py), against moto's Route 53 with the DNS
+layer of one package deployed to every region: they plan first, refuse the unsafe cases with
+nothing changed, and read back what they changed."""
+
+from __future__ import annotations
+
+import boto3
+import drain
+import pytest
+from dns_helpers import aws, deploy_route53_part, package_with_domain  # noqa: F401 (aws is a fixture)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory, project) -> dict:
+    return package_with_domain(tmp_path_factory.mktemp("drain"), project["stages"]["production"])
+
+
+@pytest.fixture
+def deployed(aws, template, project):  # noqa: F811 (the fixture imported above)
+    deploy_route53_part(template, project)
+    return project
+
+
+def inverted(project) -> dict[str, bool]:
+    route53 = boto3.client("route53", region_name=project["regions"][0])
+    stack = f"{project['service']}-{project['stages']['production']}"
+    result = {}
+    for region in project["regions"]:
+        cloudformation = boto3.client("cloudformation", region_name=region)
+        check = drain.health_check_of(cloudformation, region, stack)
+        result[region] = route53.get_health_check(HealthCheckId=check)["HealthCheck"]["HealthCheckConfig"]["Inverted"]
+    return result
+
+
+def test_draining_a_region_inverts_its_health_check_only(deployed, capsys):
+    first, second = deployed["regions"]
+    assert drain.main(["drain", "--region", first]) == 0
+    assert inverted(deployed) == {first: True, second: False}
+    out = capsys.readouterr().out
+    assert f"{first}: serving -> drained" in out
+    assert f"{second}: serving -> serving" in out
+
+
+def test_restoring_a_drained_region_lets_it_serve_again(deployed):
+    first, second = deployed["regions"]
+    drain.main(["drain", "--region", first])
+    assert drain.main(["restore", "--region", first]) == 0
+    assert inverted(deployed) == {first: False, second: False}
+
+
+def test_draining_the_last_serving_region_is_refused_with_nothing_changed(deployed, capsys):
+    first, second = deployed["regions"]
+    drain.main(["drain", "--region", first])
+    capsys.readouterr()
+    assert drain.main(["drain", "--region", second]) == 2
+    assert "last region still serving" in capsys.readouterr().err
+    assert inverted(deployed) == {first: True, second: False}
+
+
+@pytest.mark.parametrize(
+    ("args", "complaint"),
+    [
+        (["drain", "--region", "mars-north-1"], "is not a region of project.yml"),
+        (["restore", "--region", "FIRST"], "is serving already"),
+        (["drain", "--region", "FIRST", "--stage", "nowhere"], "there is no stack"),
+    ],
+)
+def test_unsafe_or_unknown_requests_are_refused_with_nothing_changed(deployed, capsys, args, complaint):
+    args = [deployed["regions"][0] if a == "FIRST" else a for a in args]
+    before = inverted(deployed)
+    assert drain.main(args) == 2
+    assert complaint in capsys.readouterr().err
+    assert inverted(deployed) == before
+
+
+def test_a_stage_without_a_dns_layer_is_refused(aws, project, capsys):  # noqa: F811
+    for region in project["regions"]:
+        boto3.client("cloudformation", region_name=region).create_stack(
+            StackName=f"{project['service']}-{project['stages']['production']}",
+            TemplateBody='{"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}',
+        )
+    assert drain.main(["drain", "--region", project["regions"][0]]) == 2
+    assert "has no DNS layer" in capsys.readouterr().err
