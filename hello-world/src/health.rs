@@ -46,8 +46,14 @@ mod tests {
     fn only_a_get_of_the_health_path_is_a_health_check() {
         let get = RawRequest::new("GET", HEALTH_PATH, "req-1", "test");
         assert!(is_health_check(&get));
-        assert!(!is_health_check(&RawRequest { method: "POST", ..get.clone() }));
-        assert!(!is_health_check(&RawRequest { path: "/health/more", ..get }));
+        assert!(!is_health_check(&RawRequest {
+            method: "POST",
+            ..get.clone()
+        }));
+        assert!(!is_health_check(&RawRequest {
+            path: "/health/more",
+            ..get
+        }));
     }
 
     #[test]

@@ -76,3 +76,28 @@ pub fn large_json_body(bytes: usize) -> String {
     body.push_str("null]");
     body
 }
+
+/// The path the client asked for in a fixture, as the handler sees it (an HTTP API's stage
+/// prefix taken off), so tests follow the fixtures when a fork renames its route.
+///
+/// # Panics
+/// When the fixture is missing or names no path.
+#[must_use]
+pub fn client_path(name: &str) -> String {
+    let event: serde_json::Value =
+        serde_json::from_str(&event(name)).unwrap_or_else(|error| panic!("{error}"));
+    if let Some(raw_path) = event["rawPath"].as_str() {
+        let stage = event["requestContext"]["stage"]
+            .as_str()
+            .unwrap_or("$default");
+        let prefix = format!("/{stage}");
+        return match raw_path.strip_prefix(&prefix) {
+            Some(rest) if stage != "$default" && rest.starts_with('/') => rest.to_owned(),
+            _ => raw_path.to_owned(),
+        };
+    }
+    event["path"]
+        .as_str()
+        .unwrap_or_else(|| panic!("fixture {name} names no path"))
+        .to_owned()
+}

@@ -19,10 +19,11 @@ mock! {
 }
 
 fn expected_event() -> HttpEvent {
+    let path = fixtures::client_path("apigw-http");
     HttpEvent::try_from(&RawRequest {
         query: vec![("name", "world"), ("tag", "a"), ("tag", "b")],
         body: br#"{"greeting":"hi","count":2}"#,
-        ..RawRequest::new("POST", "/hello", fixtures::REQUEST_ID, "apiGatewayHttp").with_headers(&[
+        ..RawRequest::new("POST", &path, fixtures::REQUEST_ID, "apiGatewayHttp").with_headers(&[
             ("accept", "application/json"),
             ("authorization", "Bearer s3cr3t-token"),
             ("content-type", "application/json"),

@@ -59,7 +59,7 @@ fn a_request_writes_exactly_one_json_line_with_its_outcome() {
     assert_eq!(line["message"], "request handled");
     assert_eq!(line["request_id"], fixtures::REQUEST_ID);
     assert_eq!(line["method"], "POST");
-    assert_eq!(line["path"], "/hello");
+    assert_eq!(line["path"], fixtures::client_path("apigw-http"));
     assert_eq!(line["status"], 200);
     assert!(line["latency_us"].is_u64(), "{line}");
 }
