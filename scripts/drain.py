@@ -22,6 +22,7 @@ from pathlib import Path
 
 import boto3
 import yaml
+from stacks import NoSuchStack, physical_ids
 
 PROJECT = Path(__file__).resolve().parents[1] / "project.yml"
 
@@ -40,14 +41,8 @@ class Region:
 def health_check_of(cloudformation, region: str, stack: str) -> str:
     """The id of the stack's one Route 53 health check in that region."""
     try:
-        pages = cloudformation.get_paginator("list_stack_resources").paginate(StackName=stack)
-        checks = [
-            r["PhysicalResourceId"]
-            for page in pages
-            for r in page["StackResourceSummaries"]
-            if r["ResourceType"] == "AWS::Route53::HealthCheck"
-        ]
-    except cloudformation.exceptions.ClientError as missing:
+        checks = physical_ids(cloudformation, stack, "AWS::Route53::HealthCheck")
+    except NoSuchStack as missing:
         raise DrainRefused(f"{region}: there is no stack {stack}") from missing
     if len(checks) != 1:
         raise DrainRefused(f"{region}: {stack} has no DNS layer (give the stage a domain in project.yml)")

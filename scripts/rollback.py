@@ -21,6 +21,7 @@ from pathlib import Path
 
 import boto3
 import yaml
+from stacks import NoSuchStack, physical_ids
 
 ALIAS = "live"
 
@@ -91,14 +92,8 @@ def stack_function(cloudformation, region: str, stack: str) -> str:
     """The name of the stack's one Lambda function: the deployed template says which, so a
     renamed function needs no change here."""
     try:
-        pages = cloudformation.get_paginator("list_stack_resources").paginate(StackName=stack)
-        functions = [
-            r["PhysicalResourceId"]
-            for page in pages
-            for r in page["StackResourceSummaries"]
-            if r["ResourceType"] == "AWS::Lambda::Function"
-        ]
-    except cloudformation.exceptions.ClientError as missing:
+        functions = physical_ids(cloudformation, stack, "AWS::Lambda::Function")
+    except NoSuchStack as missing:
         raise RollbackRefused(f"{region}: there is no stack {stack} to roll back") from missing
     if len(functions) != 1:
         raise RollbackRefused(f"{region}: {stack} has {len(functions)} Lambda functions, not one")

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from moto import mock_aws
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -17,6 +18,17 @@ import cfn_yaml  # noqa: E402 (found through the path above)
 
 def load_yaml(path: Path):
     return cfn_yaml.load(path)
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    """moto's AWS, in this process: no endpoint, profile or real credentials can leak in."""
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -9,10 +9,8 @@ import shutil
 import subprocess
 
 import boto3
-import pytest
 import yaml
 from conftest import ROOT
-from moto import mock_aws
 
 DOMAIN = {"name": "api.example.com", "hostedZoneId": "Z0123456789ABCDEFGHIJ"}
 
@@ -51,16 +49,6 @@ def route53_part(template: dict, zone_id: str) -> dict:
     text = text.replace('{"Fn::GetAtt": ["ApiDomainName", "RegionalHostedZoneId"]}', '{"Ref": "RegionalHostedZoneId"}')
     parameters = {name: {"Type": "String"} for name in ("HttpApi", "RegionalDomainName", "RegionalHostedZoneId")}
     return {"Parameters": parameters, "Resources": json.loads(text)}
-
-
-@pytest.fixture
-def aws(monkeypatch):
-    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        yield
 
 
 def deploy_route53_part(template: dict, project: dict) -> str:

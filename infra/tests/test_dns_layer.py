@@ -12,7 +12,7 @@ import subprocess
 import boto3
 import pytest
 from conftest import packaged
-from dns_helpers import DOMAIN, aws, deploy_route53_part, package_with_domain  # noqa: F401 (aws is a fixture)
+from dns_helpers import DOMAIN, deploy_route53_part, package_with_domain
 
 DNS_TYPES = {
     "AWS::CertificateManager::Certificate",
@@ -164,7 +164,7 @@ def test_each_invariant_fails_when_broken(with_domain, change, problem):
 # ---- the Route 53 part, deployed to moto from the same package --------------------------------
 
 
-def test_one_package_gives_each_region_its_own_latency_record_and_health_check(aws, with_domain, project):  # noqa: F811
+def test_one_package_gives_each_region_its_own_latency_record_and_health_check(aws, with_domain, project):
     zone_id = deploy_route53_part(with_domain, project)
     route53 = boto3.client("route53", region_name=project["regions"][0])
     records = [

@@ -7,7 +7,7 @@ from __future__ import annotations
 import boto3
 import drain
 import pytest
-from dns_helpers import aws, deploy_route53_part, package_with_domain  # noqa: F401 (aws is a fixture)
+from dns_helpers import deploy_route53_part, package_with_domain
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +16,7 @@ def template(tmp_path_factory, project) -> dict:
 
 
 @pytest.fixture
-def deployed(aws, template, project):  # noqa: F811 (the fixture imported above)
+def deployed(aws, template, project):
     deploy_route53_part(template, project)
     return project
 
@@ -73,7 +73,7 @@ def test_unsafe_or_unknown_requests_are_refused_with_nothing_changed(deployed, c
     assert inverted(deployed) == before
 
 
-def test_a_stage_without_a_dns_layer_is_refused(aws, project, capsys):  # noqa: F811
+def test_a_stage_without_a_dns_layer_is_refused(aws, project, capsys):
     for region in project["regions"]:
         boto3.client("cloudformation", region_name=region).create_stack(
             StackName=f"{project['service']}-{project['stages']['production']}",

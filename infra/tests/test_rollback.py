@@ -12,7 +12,6 @@ import pytest
 import rollback
 import yaml
 from conftest import ROOT
-from moto import mock_aws
 
 # The project's own regions and stack, as `make rollback` finds them; the function's name is
 # whatever the stack gave it.
@@ -54,18 +53,13 @@ def _deploy(client, region: str, role_arn: str, versions: int, live: int | None)
 
 
 @pytest.fixture
-def aws(monkeypatch):
-    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        iam = boto3.client("iam", region_name=REGIONS[0])
-        role = iam.create_role(
-            RoleName="lambda",
-            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
-        )["Role"]["Arn"]
-        yield role
+def lambda_role(aws):
+    """moto's AWS with a role for the function; yields the role's ARN."""
+    iam = boto3.client("iam", region_name=REGIONS[0])
+    return iam.create_role(
+        RoleName="lambda",
+        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+    )["Role"]["Arn"]
 
 
 def clients(role_arn: str, layout: dict[str, tuple[int, int | None]]) -> dict:
@@ -85,8 +79,8 @@ def live_versions(regional_clients: dict) -> dict[str, str]:
     }
 
 
-def test_goes_back_to_the_version_before_live_in_every_region(aws):
-    regional = clients(aws, {FIRST: (3, 3), SECOND: (4, 3)})
+def test_goes_back_to_the_version_before_live_in_every_region(lambda_role):
+    regional = clients(lambda_role, {FIRST: (3, 3), SECOND: (4, 3)})
 
     steps = rollback.rollback(regional, ONE_NAME, None)
 
@@ -97,16 +91,16 @@ def test_goes_back_to_the_version_before_live_in_every_region(aws):
     ]
 
 
-def test_goes_to_a_named_version(aws):
-    regional = clients(aws, {FIRST: (3, 3), SECOND: (3, 3)})
+def test_goes_to_a_named_version(lambda_role):
+    regional = clients(lambda_role, {FIRST: (3, 3), SECOND: (3, 3)})
 
     rollback.rollback(regional, ONE_NAME, "1")
 
     assert live_versions(regional) == {FIRST: "1", SECOND: "1"}
 
 
-def test_clears_a_half_finished_traffic_shift(aws):
-    regional = clients(aws, {FIRST: (3, 2)})
+def test_clears_a_half_finished_traffic_shift(lambda_role):
+    regional = clients(lambda_role, {FIRST: (3, 2)})
     regional[FIRST].update_alias(
         FunctionName=FUNCTION,
         Name="live",
@@ -120,8 +114,8 @@ def test_clears_a_half_finished_traffic_shift(aws):
     assert not alias.get("RoutingConfig", {}).get("AdditionalVersionWeights")
 
 
-def test_refuses_when_there_is_nothing_earlier_and_changes_no_region(aws):
-    regional = clients(aws, {FIRST: (3, 3), SECOND: (1, 1)})
+def test_refuses_when_there_is_nothing_earlier_and_changes_no_region(lambda_role):
+    regional = clients(lambda_role, {FIRST: (3, 3), SECOND: (1, 1)})
 
     with pytest.raises(rollback.RollbackRefused, match="no earlier version to go back to"):
         rollback.rollback(regional, ONE_NAME, None)
@@ -138,8 +132,8 @@ def test_refuses_when_there_is_nothing_earlier_and_changes_no_region(aws):
         ("3", "already serves version 3"),
     ],
 )
-def test_refuses_a_bad_target_and_changes_nothing(aws, to, reason):
-    regional = clients(aws, {FIRST: (3, 3), SECOND: (3, 3)})
+def test_refuses_a_bad_target_and_changes_nothing(lambda_role, to, reason):
+    regional = clients(lambda_role, {FIRST: (3, 3), SECOND: (3, 3)})
 
     with pytest.raises(rollback.RollbackRefused, match=reason.replace("$", r"\$")):
         rollback.rollback(regional, ONE_NAME, to)
@@ -147,15 +141,15 @@ def test_refuses_a_bad_target_and_changes_nothing(aws, to, reason):
     assert live_versions(regional) == {FIRST: "3", SECOND: "3"}
 
 
-def test_refuses_a_function_without_the_live_alias(aws):
-    regional = clients(aws, {FIRST: (2, None)})
+def test_refuses_a_function_without_the_live_alias(lambda_role):
+    regional = clients(lambda_role, {FIRST: (2, None)})
 
     with pytest.raises(rollback.RollbackRefused, match="has no 'live' alias"):
         rollback.rollback(regional, ONE_NAME, None)
 
 
-def test_the_command_reports_each_region_and_exits_0(aws, capsys):
-    regional = clients(aws, {FIRST: (2, 2), SECOND: (2, 2)})
+def test_the_command_reports_each_region_and_exits_0(lambda_role, capsys):
+    regional = clients(lambda_role, {FIRST: (2, 2), SECOND: (2, 2)})
 
     assert rollback.main(["--stage", _PROJECT["stages"]["production"]]) == 0
 
@@ -165,23 +159,23 @@ def test_the_command_reports_each_region_and_exits_0(aws, capsys):
     assert f"{SECOND}: {FUNCTION}:live 2 -> 1 (checked)" in out
 
 
-def test_the_command_finds_the_function_in_each_regions_stack_whatever_its_name(aws, capsys):
-    regional = clients(aws, {FIRST: (2, 2), SECOND: (2, 2)})
+def test_the_command_finds_the_function_in_each_regions_stack_whatever_its_name(lambda_role, capsys):
+    regional = clients(lambda_role, {FIRST: (2, 2), SECOND: (2, 2)})
     assert rollback.stack_function(boto3.client("cloudformation", region_name=SECOND), SECOND, STACK) == FUNCTION
     assert rollback.main(["--stage", _PROJECT["stages"]["production"]]) == 0
     assert live_versions(regional) == {FIRST: "1", SECOND: "1"}
 
 
-def test_the_command_refuses_a_stage_that_has_no_stack(aws, capsys):
-    clients(aws, {FIRST: (2, 2), SECOND: (2, 2)})
+def test_the_command_refuses_a_stage_that_has_no_stack(lambda_role, capsys):
+    clients(lambda_role, {FIRST: (2, 2), SECOND: (2, 2)})
 
     assert rollback.main(["--stage", "nowhere"]) == 2
 
     assert f"there is no stack {_PROJECT['service']}-nowhere" in capsys.readouterr().err
 
 
-def test_the_command_says_why_it_refused_and_exits_2(aws, capsys):
-    clients(aws, {FIRST: (1, 1), SECOND: (1, 1)})
+def test_the_command_says_why_it_refused_and_exits_2(lambda_role, capsys):
+    clients(lambda_role, {FIRST: (1, 1), SECOND: (1, 1)})
 
     assert rollback.main(["--stage", _PROJECT["stages"]["production"]]) == 2
 
