@@ -58,7 +58,10 @@ snapshots: ## After changing a response on purpose: rewrite the snapshots, then 
 	INSTA_UPDATE=always INSTA_FORCE_PASS=1 cargo test --workspace --locked --quiet
 
 # ---- Package once, deploy many -------------------------------------------------------------
-STAGE ?= prod
+# Empty means project.yml's production stage: every script defaults to it, so no stage name is
+# written here.
+STAGE ?=
+STAGE_ARG = $(if $(STAGE),--stage $(STAGE))
 RELEASE ?=
 REGION ?=
 TO ?=
@@ -67,9 +70,9 @@ URL ?=
 REUSE_ZIP ?=
 
 .PHONY: package
-package: ## Build the arm64 zip and package STAGE (default prod) once, with its manifest
+package: ## Build the arm64 zip and package STAGE (default: production) once, with its manifest
 	scripts/tools.sh python node
-	scripts/package.sh --stage $(STAGE) $(if $(RELEASE),--release $(RELEASE))
+	scripts/package.sh $(STAGE_ARG) $(if $(RELEASE),--release $(RELEASE))
 
 .PHONY: packages
 packages: ## Package qa and production from one zip (the one `make test` built, if it is there)
@@ -86,47 +89,47 @@ publish: ## Put the release (zip, manifests, packages) in every region's release
 deploy-release: ## Deploy release COMMIT to STAGE from the release buckets (every region, or REGION)
 	@[ -n "$(COMMIT)" ] || { echo "usage: make deploy-release COMMIT=<sha> STAGE=prod [REGION=us-east-1]" >&2; exit 2; }
 	scripts/tools.sh python node
-	scripts/deploy-release.sh --commit $(COMMIT) --stage $(STAGE) $(if $(REGION),--region $(REGION))
+	scripts/deploy-release.sh --commit $(COMMIT) $(STAGE_ARG) $(if $(REGION),--region $(REGION))
 
 .PHONY: acceptance
 acceptance: ## The contract as a client sees it, against URL, or STAGE's API in REGION
 	@[ -n "$(URL)$(REGION)" ] || { echo "usage: make acceptance URL=http://127.0.0.1:9000 | STAGE=qa REGION=us-east-1" >&2; exit 2; }
 	scripts/tools.sh python
-	ACCEPTANCE_URL=$(or $(URL),$$(scripts/stage-url.sh --region $(REGION) --stage $(STAGE))) \
+	ACCEPTANCE_URL=$(or $(URL),$$(scripts/stage-url.sh --region $(REGION) $(STAGE_ARG))) \
 	  python3 -m pytest -q -p no:cacheprovider acceptance
 
 .PHONY: deploy
 deploy: ## Deploy the STAGE package to REGION; `make deploy-all` does every region
 	@[ -n "$(REGION)" ] || { echo "usage: make deploy REGION=us-east-1 [STAGE=prod]" >&2; exit 2; }
 	scripts/tools.sh python node
-	scripts/deploy.sh --region $(REGION) --stage $(STAGE)
+	scripts/deploy.sh --region $(REGION) $(STAGE_ARG)
 
 .PHONY: deploy-all
 deploy-all: ## Deploy the STAGE package to every region of project.yml, one after the other
 	scripts/tools.sh python node
-	for region in $$(scripts/project-value.sh regions); do scripts/deploy.sh --region $$region --stage $(STAGE); done
+	for region in $$(scripts/project-value.sh regions); do scripts/deploy.sh --region $$region $(STAGE_ARG); done
 
 .PHONY: rollback
 rollback: ## Move the live alias back in every region (to version TO, or the one before live)
 	scripts/tools.sh python
-	python3 scripts/rollback.py --stage $(STAGE) $(if $(TO),--to $(TO))
+	python3 scripts/rollback.py $(STAGE_ARG) $(if $(TO),--to $(TO))
 
 .PHONY: smoke-global
 smoke-global: ## Ask STAGE's one endpoint (its domain) for the health route: which region answers?
 	scripts/tools.sh python
-	python3 scripts/global-smoke.py --stage $(STAGE)
+	python3 scripts/global-smoke.py $(STAGE_ARG)
 
 .PHONY: drain
 drain: ## Send STAGE's traffic away from REGION (its health check inverted); no deploy
 	@[ -n "$(REGION)" ] || { echo "usage: make drain REGION=us-east-1 [STAGE=prod]" >&2; exit 2; }
 	scripts/tools.sh python
-	python3 scripts/drain.py drain --region $(REGION) --stage $(STAGE)
+	python3 scripts/drain.py drain --region $(REGION) $(STAGE_ARG)
 
 .PHONY: restore
 restore: ## Let REGION serve STAGE again after `make drain`
 	@[ -n "$(REGION)" ] || { echo "usage: make restore REGION=us-east-1 [STAGE=prod]" >&2; exit 2; }
 	scripts/tools.sh python
-	python3 scripts/drain.py restore --region $(REGION) --stage $(STAGE)
+	python3 scripts/drain.py restore --region $(REGION) $(STAGE_ARG)
 
 .PHONY: rehearse
 rehearse: ## Offline: deploy one package to both regions of a local moto, check hashes and /hello

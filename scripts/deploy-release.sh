@@ -6,7 +6,9 @@
 # anywhere. Then, region by region, it fetches the package, checks the fetched bytes against
 # the manifest again, and deploys them with scripts/deploy.sh (hash checks, smoke test).
 #
-#   scripts/deploy-release.sh --commit COMMIT --stage STAGE [--region REGION] [--endpoint URL]
+#   scripts/deploy-release.sh --commit COMMIT [--stage STAGE] [--region REGION] [--endpoint URL]
+#
+# STAGE defaults to project.yml's production stage.
 #
 # Without --region, every region of project.yml, one after the other: they share this
 # checkout's dist/ and zip path. --endpoint is passed to deploy.sh (the offline rehearsal).
@@ -14,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
-commit="" stage="" regions="" endpoint=()
+commit="" stage=$(project_value stages.production) regions="" endpoint=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --commit) commit=$2; shift 2 ;;
@@ -24,7 +26,7 @@ while [ $# -gt 0 ]; do
     *) die "unknown argument: $1 (usage: $0 --commit COMMIT --stage STAGE [--region REGION])" ;;
   esac
 done
-[ -n "$commit" ] && [ -n "$stage" ] || die "usage: $0 --commit COMMIT --stage STAGE [--region REGION]"
+[ -n "$commit" ] || die "usage: $0 --commit COMMIT [--stage STAGE] [--region REGION]"
 [[ "$commit" =~ ^[A-Za-z0-9._-]+$ ]] || die "--commit must be a commit id, not '$commit'"
 known=" $(project_value regions) "
 [ -n "$regions" ] || regions=$(project_value regions)

@@ -84,3 +84,11 @@ def test_the_health_route_is_the_one_the_function_answers(serverless, project):
     assert f'pub const HEALTH_PATH: &str = "{project["health_path"]}";' in health
     paths = [e["httpApi"]["path"] for f in serverless["functions"].values() for e in f["events"] if "httpApi" in e]
     assert "${file(./project.yml):health_path}" in paths
+
+
+def test_the_makefile_names_no_stage_so_project_yml_decides():
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^STAGE \?=\s*$", makefile, re.MULTILINE), "STAGE must default to project.yml's production stage"
+    # Only STAGE_ARG passes it on, and only when a person set it.
+    assert makefile.count("--stage $(STAGE)") == 1
+    assert "STAGE_ARG = $(if $(STAGE),--stage $(STAGE))" in makefile
