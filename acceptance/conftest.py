@@ -9,17 +9,18 @@ from __future__ import annotations
 import json
 import os
 import sys
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "infra"))
+sys.path.insert(0, str(ROOT / "scripts"))
 
-import cfn_yaml  # noqa: E402 (found through the path above)
+import cfn_yaml  # noqa: E402 (found through the paths above)
+from http_client import send  # noqa: E402
 
 ORIGIN = "https://acceptance.example"
 
@@ -43,12 +44,7 @@ class Client:
     def send(self, method="GET", query="", headers=None, body: bytes | None = None) -> Answer:
         url = f"{self.url}?{query}" if query else self.url
         sent = {"origin": ORIGIN, **(headers or {})}
-        request = urllib.request.Request(url, data=body, method=method, headers=sent)  # noqa: S310 (checked below)
-        try:
-            with urllib.request.urlopen(request, timeout=30) as reply:  # noqa: S310 (an http(s) URL)
-                return Answer(reply.status, {k.lower(): v for k, v in reply.headers.items()}, reply.read())
-        except urllib.error.HTTPError as answered:
-            return Answer(answered.code, {k.lower(): v for k, v in answered.headers.items()}, answered.read())
+        return Answer(*send(url, method, sent, body, timeout=30))
 
 
 def route_of_the_function() -> str:
@@ -62,7 +58,9 @@ def route_of_the_function() -> str:
     raise LookupError("serverless.yml routes no literal path to the function")
 
 
+@cache
 def health_path() -> str:
+    """The health route's path, from project.yml (the one source of it)."""
     return cfn_yaml.load(ROOT / "project.yml")["health_path"]
 
 

@@ -14,11 +14,10 @@ import argparse
 import json
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import yaml
+from http_client import send
 
 PROJECT = Path(__file__).resolve().parents[1] / "project.yml"
 ATTEMPTS = 10
@@ -29,8 +28,8 @@ def ask(url: str) -> dict:
     problem: Exception | None = None
     for attempt in range(ATTEMPTS):
         try:
-            with urllib.request.urlopen(url, timeout=10) as reply:  # noqa: S310 (main checks the scheme)
-                answer = json.loads(reply.read())
+            status, _, body = send(url)
+            answer = json.loads(body) if status == 200 else {"status": status}
             if answer.get("status") == "ok":
                 return answer
             problem = ValueError(f"answered {answer}")

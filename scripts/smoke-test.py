@@ -21,12 +21,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
-import urllib.error
-import urllib.request
+from functools import cache
 from pathlib import Path
 
 import yaml
+from http_client import send
 
 ORIGIN = "https://smoke-test.example"
 ATTEMPTS = 6
@@ -45,6 +44,7 @@ def routes(package: Path) -> list[tuple[str, str]]:
     return [tuple(key.split(" ", 1)) for key in keys if " " in key]
 
 
+@cache
 def health_path() -> str:
     """The health route's path, from project.yml (the one source of it)."""
     return yaml.safe_load((Path(__file__).resolve().parents[1] / "project.yml").read_text())["health_path"]
@@ -61,18 +61,10 @@ def route_for(package: Path, method: str) -> str | None:
 def request(url: str, origin: str | None, method: str = "GET", headers: dict | None = None, body: bytes | None = None):
     """(status, lower-case headers, body), retrying while the endpoint is not answering yet."""
     sent = {**({"origin": origin} if origin else {}), **(headers or {})}
-    outgoing = urllib.request.Request(url, data=body, method=method, headers=sent)  # noqa: S310 (main checks the scheme)
-    for attempt in range(ATTEMPTS):
-        try:
-            with urllib.request.urlopen(outgoing, timeout=10) as reply:  # noqa: S310 (main checks the scheme)
-                return reply.status, {k.lower(): v for k, v in reply.headers.items()}, reply.read()
-        except urllib.error.HTTPError as answered:
-            return answered.code, {k.lower(): v for k, v in answered.headers.items()}, answered.read()
-        except OSError as problem:
-            if attempt == ATTEMPTS - 1:
-                raise SmokeFailed(f"no answer from {url}: {problem}") from problem
-            time.sleep(2)
-    raise AssertionError("unreachable")
+    try:
+        return send(url, method, sent, body, attempts=ATTEMPTS)
+    except OSError as problem:
+        raise SmokeFailed(f"no answer from {url}: {problem}") from problem
 
 
 def readable_by(origin: str | None) -> set[str]:

@@ -8,8 +8,6 @@ import copy
 import importlib.util
 import json
 import threading
-import urllib.error
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
@@ -17,6 +15,7 @@ import apigw_front
 import pytest
 from apigw_front import HttpApi, Route
 from conftest import ROOT
+from http_client import send
 
 _spec = importlib.util.spec_from_file_location("smoke_test", ROOT / "scripts" / "smoke-test.py")
 smoke_test = importlib.util.module_from_spec(_spec)
@@ -91,15 +90,6 @@ def route(project) -> str:
     return path
 
 
-def fetch(url, method="GET", headers=None, body=None):
-    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as reply:
-            return reply.status, {k.lower(): v for k, v in reply.headers.items()}, reply.read()
-    except urllib.error.HTTPError as answered:
-        return answered.code, {k.lower(): v for k, v in answered.headers.items()}, answered.read()
-
-
 def cors_headers(headers):
     return {k: v for k, v in headers.items() if k.startswith("access-control-")}
 
@@ -160,32 +150,32 @@ def test_without_a_default_route_an_unknown_path_or_method_has_no_route():
 
 
 def test_an_unrouted_request_gets_api_gateways_own_404_and_never_reaches_the_function(front):
-    status, headers, body = fetch(f"{front()}/nowhere")
+    status, headers, body = send(f"{front()}/nowhere")
     assert (status, json.loads(body)) == (404, {"message": "Not Found"})
     assert headers["content-type"] == "application/json"
     assert Emulator.seen == []
 
 
 def test_a_json_post_reaches_the_function(front, route):
-    status, _, body = fetch(f"{front()}{route}", "POST", {"content-type": "application/json"}, b'{"a": 1}')
+    status, _, body = send(f"{front()}{route}", "POST", {"content-type": "application/json"}, b'{"a": 1}')
     assert status == 200
     assert json.loads(body)["input"]["body"] == {"a": 1}
     assert Emulator.seen == [("POST", route)]
 
 
 def test_without_an_origin_no_cors_header_is_returned_not_even_the_functions(front, route):
-    status, headers, _ = fetch(f"{front()}{route}")
+    status, headers, _ = send(f"{front()}{route}")
     assert status == 200
     assert cors_headers(headers) == {}
 
 
 def test_with_an_origin_api_gateway_adds_its_configured_header_in_place_of_the_functions(front, route):
-    _, headers, _ = fetch(f"{front()}{route}", headers={"origin": "https://app.example"})
+    _, headers, _ = send(f"{front()}{route}", headers={"origin": "https://app.example"})
     assert cors_headers(headers) == {"access-control-allow-origin": "*"}
 
 
 def test_a_preflight_is_answered_by_api_gateway_itself(front, production_template, route):
-    status, headers, body = fetch(
+    status, headers, body = send(
         f"{front()}{route}",
         "OPTIONS",
         {"origin": "https://app.example", "access-control-request-method": "POST"},
@@ -200,7 +190,7 @@ def test_without_a_cors_configuration_the_functions_headers_pass_through(front, 
     template = copy.deepcopy(production_template)
     for resource in template["Resources"].values():
         resource.get("Properties", {}).pop("CorsConfiguration", None)
-    _, headers, _ = fetch(f"{front(template)}{route}")
+    _, headers, _ = send(f"{front(template)}{route}")
     assert headers["access-control-allow-origin"] == "*"
 
 
@@ -236,6 +226,6 @@ def test_a_get_only_route_refuses_a_json_post_before_the_function(front, product
     for resource in template["Resources"].values():
         if resource["Type"] == "AWS::ApiGatewayV2::Route":
             resource["Properties"]["RouteKey"] = f"GET {route}"
-    status, _, body = fetch(f"{front(template)}{route}", "POST", {"content-type": "application/json"}, b"{}")
+    status, _, body = send(f"{front(template)}{route}", "POST", {"content-type": "application/json"}, b"{}")
     assert (status, json.loads(body)) == (404, {"message": "Not Found"})
     assert Emulator.seen == []
