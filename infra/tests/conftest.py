@@ -68,3 +68,12 @@ def production(project) -> tuple[dict, dict]:
 @pytest.fixture(scope="session")
 def production_template(production) -> dict:
     return production[0]
+
+
+@pytest.fixture(scope="session")
+def production_with_domain(tmp_path_factory, project) -> dict:
+    """The production template packaged with a domain (the DNS layer), once for every test."""
+    # Imported here, not at the top: dns_helpers imports this module.
+    from dns_helpers import package_with_domain
+
+    return package_with_domain(tmp_path_factory.mktemp("domain"), project["stages"]["production"])

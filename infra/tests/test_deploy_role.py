@@ -9,7 +9,6 @@ import subprocess
 import deploy_role
 import pytest
 from conftest import ROOT, load_yaml, packaged
-from dns_helpers import package_with_domain
 
 TEMPLATE = ROOT / "infra" / "circleci-deploy-role.yml"
 # Read-only calls that list or check account-wide, which AWS cannot scope to a resource.
@@ -39,12 +38,11 @@ def as_list(value):
 
 
 @pytest.fixture(scope="module")
-def templates(project, tmp_path_factory) -> list[dict]:
+def templates(project, production_with_domain) -> list[dict]:
     """Every template the role deploys: each stage CI deploys, the rehearsal's, and production
     with a domain (the DNS layer)."""
     stages = [project["stages"]["qa"], project["stages"]["production"], *project["stages"]["rehearsal"].values()]
-    with_domain = package_with_domain(tmp_path_factory.mktemp("role"), project["stages"]["production"])
-    return [*(packaged(stage)[0] for stage in stages), with_domain]
+    return [*(packaged(stage)[0] for stage in stages), production_with_domain]
 
 
 @pytest.fixture(scope="module")

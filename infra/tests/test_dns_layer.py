@@ -34,8 +34,8 @@ ROUTING_POLICIES = (
 
 
 @pytest.fixture(scope="module")
-def with_domain(tmp_path_factory, project) -> dict:
-    return package_with_domain(tmp_path_factory.mktemp("dns"), project["stages"]["production"])
+def with_domain(production_with_domain) -> dict:
+    return production_with_domain
 
 
 def of_type(template, kind):

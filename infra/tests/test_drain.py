@@ -7,12 +7,12 @@ from __future__ import annotations
 import boto3
 import drain
 import pytest
-from dns_helpers import deploy_route53_part, package_with_domain
+from dns_helpers import deploy_route53_part
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory, project) -> dict:
-    return package_with_domain(tmp_path_factory.mktemp("drain"), project["stages"]["production"])
+def template(production_with_domain) -> dict:
+    return production_with_domain
 
 
 @pytest.fixture
