@@ -31,8 +31,9 @@ done
 [ "$commit" != unknown ] || die "the packages name no commit: package from a git checkout"
 
 # Every bucket is found before anything is uploaded, so a missing one changes nothing.
+regions=$(project_value regions)
 declare -A buckets
-for region in $(project_value regions); do
+for region in $regions; do
   buckets[$region]=$(release_bucket "$region")
 done
 
@@ -41,7 +42,7 @@ put() { # REGION KEY FILE: uploads with S3's own SHA-256 and prints what S3 comp
     --checksum-algorithm SHA256 --query ChecksumSHA256 --output text
 }
 
-for region in $(project_value regions); do
+for region in $regions; do
   prefix="$RELEASES/$commit"
   say "Publishing release $commit to s3://${buckets[$region]}/$prefix/ ($region)"
   stored=$(put "$region" "$prefix/$FUNCTION_ZIP" "$FUNCTION_ZIP")
