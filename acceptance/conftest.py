@@ -1,4 +1,5 @@
-"""The acceptance suite's setup: the endpoint under test and the route serverless.yml gives it.
+"""The acceptance suite's setup: the endpoint under test, and the routes the router serves
+(handler/src/routes.rs, as `cargo test` keeps them in a snapshot): no route is written here.
 
 make acceptance URL=http://127.0.0.1:9000     (against `make run`)
 make acceptance URL=https://<api>.execute-api.<region>.amazonaws.com
@@ -21,6 +22,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import cfn_yaml  # noqa: E402 (found through the paths above)
 from http_client import send  # noqa: E402
+from routes import Route, router_routes  # noqa: E402
 
 ORIGIN = "https://acceptance.example"
 
@@ -47,15 +49,15 @@ class Client:
         return Answer(*send(url, method, sent, body, timeout=30))
 
 
-def route_of_the_function() -> str:
-    """The first literal path serverless.yml routes to the function: the one source of it."""
-    serverless = cfn_yaml.load(ROOT / "serverless.yml")
-    for function in serverless["functions"].values():
-        for event in function.get("events", []):
-            path = event.get("httpApi", {}).get("path", "")
-            if path.startswith("/") and "{" not in path and path != health_path():
-                return path
-    raise LookupError("serverless.yml routes no literal path to the function")
+ROUTES = router_routes()
+
+
+def greeting_route() -> str:
+    """The greeting's path: the router's first literal route that takes every method."""
+    for route in ROUTES:
+        if route.method == "ANY" and route.literal and route.path != health_path():
+            return route.path
+    raise LookupError("the router serves no literal ANY route: the greeting's contract has nowhere to run")
 
 
 @cache
@@ -66,13 +68,27 @@ def health_path() -> str:
 
 @pytest.fixture(scope="session")
 def health() -> Client:
+    return Client(base_url(), health_path())
+
+
+def base_url() -> str:
     base = os.environ.get("ACCEPTANCE_URL", "")
-    return Client(base, health_path())
+    if not base.startswith(("http://", "https://")):
+        pytest.exit("set ACCEPTANCE_URL (make acceptance URL=...) to the endpoint's http(s) base URL", returncode=2)
+    return base
 
 
 @pytest.fixture(scope="session")
 def client() -> Client:
-    base = os.environ.get("ACCEPTANCE_URL", "")
-    if not base.startswith(("http://", "https://")):
-        pytest.exit("set ACCEPTANCE_URL (make acceptance URL=...) to the endpoint's http(s) base URL", returncode=2)
-    return Client(base, route_of_the_function())
+    return Client(base_url(), greeting_route())
+
+
+@pytest.fixture(params=ROUTES, ids=lambda route: route.key)
+def route(request) -> tuple[Route, Client]:
+    """Each route the router serves, with a client for a path it matches."""
+    return request.param, Client(base_url(), request.param.sample_path())
+
+
+@pytest.fixture(scope="session")
+def unrouted() -> Client:
+    return Client(base_url(), "/acceptance/no-route-has-this-path")

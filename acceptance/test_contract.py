@@ -80,3 +80,20 @@ def test_the_health_route_says_which_region_and_version_answered(client, health)
     assert body["status"] == "ok"
     assert body["region"]
     assert body["version"]
+
+
+def test_every_route_reaches_its_handler_and_answers_json(route):
+    route, client = route
+    answer = client.send(route.sample_method())
+    assert answer.status < 500, answer.body
+    assert answer.headers["content-type"].startswith("application/json")
+    refused = answer.status in (404, 405) and set(answer.json()) == {"message"}
+    assert not refused, f"{route.key} is not served: {answer.status} {answer.body!r}"
+    assert answer.headers.get("access-control-allow-origin") in ("*", ORIGIN)
+
+
+def test_a_path_no_route_names_is_a_json_404_not_a_greeting(unrouted):
+    answer = unrouted.send()
+    assert answer.status == 404
+    assert answer.headers["content-type"].startswith("application/json")
+    assert answer.json() == {"message": "Not Found"}

@@ -90,6 +90,9 @@ wait_for moto "$AWS_ENDPOINT_URL/moto-api/" "$logs/moto.log"
 wait_for "the local function" "http://127.0.0.1:$function_port/" "$logs/function.log"
 wait_for "the HTTP API stand-in" "$front/" "$logs/front.log"
 
+say "The function alone, asked every route of the production package: each reaches its handler, and what no route takes is refused with JSON"
+python3 scripts/smoke-test.py "http://127.0.0.1:$function_port" --package "dist/$production" --function-alone
+
 say "The release buckets, one per region (infra/artifact-buckets.yml)"
 for region in $regions; do
   aws cloudformation create-stack --region "$region" --stack-name "$service-artifacts" \

@@ -1,19 +1,26 @@
 #!/usr/bin/env python3
-"""Asks a deployed (or local) endpoint what a browser would, and checks the contract's answer.
+"""Asks a deployed (or local) endpoint what a browser would, on every route, and checks the
+contract's answer.
 
-    python3 scripts/smoke-test.py BASE_URL [--package dist/prod]
+    python3 scripts/smoke-test.py BASE_URL [--package dist/prod] [--function-alone]
 
-The route comes from the package's compiled template, so a renamed route is smoke-tested where
-it now is. Like a browser on another site, every request carries an `Origin`; the checks are
-the contract's, never the greeting's wording:
+The routes come from the package's compiled template, so every route a fork adds is
+smoke-tested where it is, with no route written here. Like a browser on another site, every
+request carries an `Origin`; the checks are the contract's, never a handler's wording:
 
-1. GET <route>?smoke=1: 200, JSON, the query echoed, and an Access-Control-Allow-Origin that
-   lets the origin read it;
-2. when the route takes POST, the browser's preflight OPTIONS allows POST with a JSON
-   content type, and a JSON POST is echoed back parsed.
+1. every route, with its method (GET for ANY) and a sample value for each path variable: a
+   JSON answer below 500 that is not a refusal, and an Access-Control-Allow-Origin that lets
+   the origin read it;
+2. the health route: `"status": "ok"`, and which region and version answered;
+3. every route that takes POST: the browser's preflight OPTIONS allows POST with a JSON content
+   type, and a JSON POST gets a JSON answer below 500;
+4. what no route takes is refused with JSON: a path no route names is a 404, and a method a
+   routed path does not take is a 404 (API Gateway) or a 405 (the function alone).
 
 API Gateway adds CORS headers only to requests with an `Origin` ("Configure CORS for HTTP APIs
 in API Gateway"), which is why a check without one would fail against the real API.
+`--function-alone` asks the function with nothing in front of it (`make run`, the rehearsal's
+local function), which owns no CORS: it leaves out the CORS checks and the preflight.
 """
 
 from __future__ import annotations
@@ -26,36 +33,22 @@ from pathlib import Path
 
 import yaml
 from http_client import send
+from routes import Route, package_routes
 
 ORIGIN = "https://smoke-test.example"
 ATTEMPTS = 6
+# A path no route of any fork names.
+UNROUTED_PATH = "/smoke-test/no-route-has-this-path"
 
 
 class SmokeFailed(Exception):
     """The endpoint does not keep the contract; the message says how."""
 
 
-def routes(package: Path) -> list[tuple[str, str]]:
-    """(METHOD, path) of every route key of the package's HTTP API; METHOD may be ANY."""
-    template = json.loads((package / "cloudformation-template-update-stack.json").read_text())
-    keys = [
-        r["Properties"]["RouteKey"] for r in template["Resources"].values() if r["Type"] == "AWS::ApiGatewayV2::Route"
-    ]
-    return [tuple(key.split(" ", 1)) for key in keys if " " in key]
-
-
 @cache
 def health_path() -> str:
     """The health route's path, from project.yml (the one source of it)."""
     return yaml.safe_load((Path(__file__).resolve().parents[1] / "project.yml").read_text())["health_path"]
-
-
-def route_for(package: Path, method: str) -> str | None:
-    """The first literal path (no {variables}) but the health route that serves `method`."""
-    for route_method, path in routes(package):
-        if route_method in (method, "ANY") and "{" not in path and path != health_path():
-            return path
-    return None
 
 
 def request(url: str, origin: str | None, method: str = "GET", headers: dict | None = None, body: bytes | None = None):
@@ -67,62 +60,100 @@ def request(url: str, origin: str | None, method: str = "GET", headers: dict | N
         raise SmokeFailed(f"no answer from {url}: {problem}") from problem
 
 
-def readable_by(origin: str | None) -> set[str]:
+def readable_by(origin: str | None) -> set[str | None]:
     """The Access-Control-Allow-Origin values that let a page at `origin` read an answer."""
     return {"*", origin} if origin else {"*"}
 
 
-def json_answer(url: str, origin: str | None, status: int, headers: dict, body: bytes) -> dict:
-    if status != 200:
-        raise SmokeFailed(f"{url} answered {status}: {body[:300]!r}")
+def parsed(what: str, headers: dict, body: bytes):
     if not headers.get("content-type", "").startswith("application/json"):
-        raise SmokeFailed(f"{url} answered {headers.get('content-type')!r}, not JSON")
-    if headers.get("access-control-allow-origin") not in readable_by(origin):
-        raise SmokeFailed(f"{url} does not let {origin} read its answer (no Access-Control-Allow-Origin for it)")
+        raise SmokeFailed(f"{what} answered {headers.get('content-type')!r}, not JSON")
     try:
         return json.loads(body)
     except ValueError as problem:
-        raise SmokeFailed(f"{url} answered a body that is not JSON: {body[:300]!r}") from problem
+        raise SmokeFailed(f"{what} answered a body that is not JSON: {body[:300]!r}") from problem
 
 
-def smoke(base: str, package: Path, origin: str | None = ORIGIN) -> list[str]:
-    """Runs the checks as a page at `origin` would; returns what passed, or raises SmokeFailed.
-    (Tests pass origin=None to show that a client without one cannot pass against API Gateway.)"""
+def handled(what: str, origin: str | None, status: int, headers: dict, body: bytes):
+    """The JSON a route's handler answered, readable from `origin` (unless there is no API
+    Gateway in front, origin False); a refusal or 5xx fails."""
+    if status >= 500 or (status in (404, 405) and _is_refusal(body)):
+        raise SmokeFailed(f"{what} answered {status}: {body[:300]!r}")
+    answer = parsed(what, headers, body)
+    if origin is not False and headers.get("access-control-allow-origin") not in readable_by(origin):
+        raise SmokeFailed(f"{what} does not let {origin} read its answer (no Access-Control-Allow-Origin for it)")
+    return answer
+
+
+def _is_refusal(body: bytes) -> bool:
+    try:
+        return set(json.loads(body)) == {"message"}
+    except (ValueError, TypeError):
+        return False
+
+
+def check_route(base: str, route: Route, origin: str | None) -> str:
+    method, path = route.sample_method(), route.sample_path()
+    status, headers, body = request(f"{base}{path}", origin, method)
+    handled(f"{method} {path}", origin, status, headers, body)
+    readable = f", readable from {origin}" if origin is not False else ""
+    return f"{route.key}: {method} {path} answered {status} with JSON{readable}"
+
+
+def check_health(base: str, origin: str | None) -> str:
+    status, headers, body = request(f"{base}{health_path()}", origin)
+    health = handled(f"GET {health_path()}", origin, status, headers, body)
+    if status != 200 or health.get("status") != "ok":
+        raise SmokeFailed(f"GET {health_path()} answered {status}: {health}")
+    return f"GET {health_path()}: ok, answered by {health.get('region')} version {health.get('version')}"
+
+
+def check_post(base: str, route: Route, origin: str | None) -> str:
+    url = f"{base}{route.sample_path()}"
+    preflight = {"access-control-request-method": "POST", "access-control-request-headers": "content-type"}
+    status, headers, _ = request(url, origin, "OPTIONS", preflight)
+    allowed = headers.get("access-control-allow-methods", "")
+    if not 200 <= status < 300 or headers.get("access-control-allow-origin") not in readable_by(origin):
+        raise SmokeFailed(f"the preflight for POST {url} answered {status} without letting {origin} in")
+    if "POST" not in allowed and "*" not in allowed:
+        raise SmokeFailed(f"the preflight for POST {url} allows {allowed!r}, not POST")
+    body = json.dumps({"smoke": [1, "two", None]}).encode()
+    status, headers, answer = request(url, origin, "POST", {"content-type": "application/json"}, body)
+    handled(f"POST {route.sample_path()}", origin, status, headers, answer)
+    return f"{route.key}: the preflight allows POST; a JSON POST answered {status} with JSON"
+
+
+def check_refusals(base: str, routes: list[Route], origin: str | None) -> list[str]:
     passed = []
-    path = route_for(package, "GET")
-    if path is None:
-        raise SmokeFailed(f"the package in {package} routes no GET to a literal path")
-    url = f"{base.rstrip('/')}{path}"
+    status, headers, body = request(f"{base}{UNROUTED_PATH}", origin)
+    if status != 404 or not _is_refusal(body) or parsed(f"GET {UNROUTED_PATH}", headers, body) is None:
+        raise SmokeFailed(f"GET {UNROUTED_PATH}, which no route names, answered {status}: {body[:300]!r}")
+    passed.append(f"GET {UNROUTED_PATH}: 404 JSON, as no route names it")
+    for route in routes:
+        if route.method == "ANY" or any(other.path == route.path and other.takes("DELETE") for other in routes):
+            continue
+        path = route.sample_path()
+        status, headers, body = request(f"{base}{path}", origin, "DELETE")
+        if status not in (404, 405) or not _is_refusal(body) or parsed(f"DELETE {path}", headers, body) is None:
+            raise SmokeFailed(f"DELETE {path}, which no route takes, answered {status}: {body[:300]!r}")
+        passed.append(f"DELETE {path}: {status} JSON, as only {route.method} is routed there")
+    return passed
 
-    answer = json_answer(url, origin, *request(f"{url}?smoke=1", origin))
-    if answer.get("input", {}).get("query", {}).get("smoke") != ["1"]:
-        raise SmokeFailed(f"GET {url}?smoke=1 did not echo its query: {answer}")
-    passed.append(f"GET {path}?smoke=1: 200, JSON, query echoed, readable from {origin}")
 
-    health_url = f"{base.rstrip('/')}{health_path()}"
-    health = json_answer(health_url, origin, *request(health_url, origin))
-    if health.get("status") != "ok":
-        raise SmokeFailed(f"GET {health_url} answered {health}")
-    passed.append(f"GET {health_path()}: ok, answered by {health.get('region')} version {health.get('version')}")
-
-    if route_for(package, "POST") == path:
-        status, headers, _ = request(
-            url,
-            origin,
-            "OPTIONS",
-            {"access-control-request-method": "POST", "access-control-request-headers": "content-type"},
-        )
-        allowed = headers.get("access-control-allow-methods", "")
-        if not 200 <= status < 300 or headers.get("access-control-allow-origin") not in readable_by(origin):
-            raise SmokeFailed(f"the preflight for POST {url} answered {status} without letting {origin} in")
-        if "POST" not in allowed and "*" not in allowed:
-            raise SmokeFailed(f"the preflight for POST {url} allows {allowed!r}, not POST")
-        sent = {"smoke": [1, "two", None]}
-        posted = request(url, origin, "POST", {"content-type": "application/json"}, json.dumps(sent).encode())
-        answer = json_answer(url, origin, *posted)
-        if answer.get("input", {}).get("body") != sent:
-            raise SmokeFailed(f"POST {url} did not echo its JSON body: {answer}")
-        passed.append(f"OPTIONS {path} preflight allows POST; POST {path} with JSON: 200, body echoed")
+def smoke(base: str, package: Path, origin: str | None = ORIGIN, *, function_alone: bool = False) -> list[str]:
+    """Runs the checks as a page at `origin` would; returns what passed, or raises SmokeFailed.
+    (Tests pass origin=None to show that a client without one cannot pass against API Gateway.)
+    With `function_alone`, nothing in front owns CORS, so no CORS header is asked for."""
+    base = base.rstrip("/")
+    routes = package_routes(package)
+    if not routes:
+        raise SmokeFailed(f"the package in {package} routes nothing")
+    checked_origin = False if function_alone else origin
+    passed = [check_route(base, route, checked_origin) for route in routes]
+    passed.append(check_health(base, checked_origin))
+    if not function_alone:
+        passed += [check_post(base, route, origin) for route in routes if route.takes("POST")]
+    passed += check_refusals(base, routes, origin)
     return passed
 
 
@@ -130,6 +161,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("base_url", help="e.g. https://abc.execute-api.us-east-1.amazonaws.com")
     parser.add_argument("--package", type=Path, default=Path("dist/prod"), help="the package whose routes to test")
+    parser.add_argument("--function-alone", action="store_true", help="no API Gateway in front: no CORS to check")
     args = parser.parse_args(argv)
     if not args.base_url.startswith(("http://", "https://")):
         print(f"error: {args.base_url} is not an http(s) URL", file=sys.stderr)
@@ -137,9 +169,10 @@ def main(argv: list[str]) -> int:
     if not (args.package / "cloudformation-template-update-stack.json").is_file():
         print(f"error: {args.package} holds no package: run `make package` first", file=sys.stderr)
         return 2
-    print(f"\n== Smoke test of {args.base_url} as a browser at {ORIGIN} would", file=sys.stderr)
+    asker = "with nothing in front of the function" if args.function_alone else f"as a browser at {ORIGIN} would"
+    print(f"\n== Smoke test of {args.base_url} {asker}", file=sys.stderr)
     try:
-        for line in smoke(args.base_url, args.package):
+        for line in smoke(args.base_url, args.package, function_alone=args.function_alone):
             print(line)
     except SmokeFailed as failure:
         print(f"error: {failure}", file=sys.stderr)

@@ -2,8 +2,9 @@
 # Proves the template works as a fork's first day does: `cargo generate` makes a renamed copy in
 # a temporary folder, no trace of the old name is left in it, and the copy passes its own
 # README test command, whole. Then it makes README's first edits (a new greeting, a renamed
-# route, another memory size and timeout), accepts the new snapshots as README says, and runs
-# the copy's whole gate again.
+# route, another memory size and timeout), adds a route by README's "Add a route", accepts the
+# new snapshots as README says, and runs the copy's whole gate again, whose rehearsal must
+# smoke-test the new route.
 #   scripts/test-template.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,10 +53,48 @@ sed -i 's|"Go Serverless v1.0! Your function executed successfully!"|"Hello from
 sed -i 's|path: /hello$|path: /greet|; s|memorySize: 128$|memorySize: 256|; s|timeout: 5$|timeout: 10|' serverless.yml
 sed -i 's|/hello|/greet|g' testkit/fixtures/*.json
 git diff --quiet -- "$name/$greeting" serverless.yml testkit/fixtures && die "the edits changed nothing: README's example values moved"
+
+say "README's \"Add a route\": GET /goodbye, with its own answer"
+python3 - "$name" <<'PY'
+import re
+import sys
+from pathlib import Path
+
+readme = Path("README.md").read_text()
+section = readme.split("## Add a route", 1)[1].split("\n## ", 1)[0]
+rust_line, rust_handler, yaml_event = (
+    "".join(line[3:] + "\n" for line in block.splitlines())
+    for block in re.findall(r"```(?:rust|yaml)\n(.*?)   ```", section, re.DOTALL)
+)
+
+
+def insert_after(path: str, anchor: str, text: str) -> None:
+    file = Path(path)
+    content = file.read_text()
+    if anchor not in content:
+        sys.exit(f"{path} has no {anchor!r} to add the route after: README's steps moved")
+    file.write_text(content.replace(anchor, anchor + text, 1))
+
+
+insert_after("handler/src/routes.rs", "Box::pin(health(call))),\n", rust_line)
+Path("handler/src/routes.rs").write_text(Path("handler/src/routes.rs").read_text() + "\n" + rust_handler)
+insert_after("serverless.yml", "path: ${file(./project.yml):health_path}\n", yaml_event)
+fixture = Path("testkit/fixtures/health.json").read_text().replace("/health", "/goodbye")
+Path("testkit/fixtures/goodbye.json").write_text(fixture)
+Path("handler/tests/api/responses.rs").write_text(
+    Path("handler/tests/api/responses.rs").read_text()
+    + '\n#[test]\nfn the_goodbye_route_says_goodbye() {\n'
+    + '    assert_json_snapshot!("goodbye", respond_to_fixture("goodbye"));\n}\n'
+)
+PY
 make snapshots
-git diff --stat
+git add -A
+git diff --cached --stat
+grep -q '"GET /goodbye"' handler/tests/api/snapshots/*routes*.snap || die "the routes snapshot did not gain GET /goodbye"
 
 say "The edited fork passes its README test command again"
-bash -c "$test_command"
+bash -c "$test_command" 2>&1 | tee "$workdir/edited-gate.log"
 grep -q '"RouteKey": "ANY /greet"' dist/prod/cloudformation-template-update-stack.json || die "the route was not renamed"
-say "$name: generated, renamed, edited as README says, and green"
+grep -q '^GET /goodbye: GET /goodbye answered 200' "$workdir/edited-gate.log" \
+  || die "the rehearsal did not smoke-test the added route GET /goodbye"
+say "$name: generated, renamed, edited and given a route as README says, and green"

@@ -46,9 +46,13 @@ impl Carrier {
 }
 
 /// The path the client asked for. An HTTP API on a named stage puts `/<stage>` in front of
-/// `rawPath`; REST APIs already leave it out of `path`.
+/// `rawPath`; REST APIs already leave it out of `path`. A request `lambda_http` gave no raw path
+/// (no carrier it knows) is routed by its URI's path.
 pub(crate) fn client_path(request: &Request) -> &str {
-    let raw = request.raw_http_path();
+    let raw = match request.raw_http_path() {
+        "" => request.uri().path(),
+        raw => raw,
+    };
     let stage = match request.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(context)) => context.stage.as_deref(),
         _ => None,

@@ -1,26 +1,32 @@
 //! The thin AWS Lambda adapter around the `hello-world` core.
 //!
 //! The request path is one way: Lambda event → [`lambda_http::Request`] →
-//! [`RawRequest`](hello_world::RawRequest) (`request.rs`, read once) →
-//! [`HttpEvent`](hello_world::HttpEvent) → [`Greeting`] → HTTP response (`response.rs`).
-//! This crate only translates; the core decides, status codes included.
+//! [`RawRequest`](hello_world::RawRequest) (`request.rs`, read once) → the route's handler
+//! (`router.rs` finds it in `routes.rs`) → [`HttpEvent`](hello_world::HttpEvent) →
+//! [`Greeting`] → HTTP response (`response.rs`). This crate only translates and routes; the
+//! core decides, status codes included.
 
 mod carrier;
 mod logging;
 mod request;
 mod response;
+pub mod router;
+pub mod routes;
 
 use std::convert::Infallible;
 use std::time::Instant;
 
-use hello_world::{Greeting, Health, HelloWorld, HttpEvent, is_health_check};
+use hello_world::{Greeting, HelloWorld, HttpEvent};
 use lambda_http::{Body, Error, Request, Response, service_fn};
 
 pub use carrier::Carrier;
 pub use logging::{json_subscriber, level_from};
+use router::{Call, Found};
+use routes::ROUTES;
 
 /// The one thing the adapter needs from the core, as a trait so tests can stand in for it.
-pub trait Greeter {
+/// `Sync`, as handlers hold it across their awaits.
+pub trait Greeter: Sync {
     fn say_hello(&self, event: HttpEvent) -> Greeting;
 }
 
@@ -30,33 +36,23 @@ impl Greeter for HelloWorld {
     }
 }
 
-/// Answers one HTTP request. It never fails: bad input becomes a 4xx JSON error.
-///
-/// `async` although nothing here waits yet: this is where a fork's first `.await` (a database,
-/// another service) goes, without changing its callers.
-#[allow(
-    clippy::unused_async,
-    reason = "the signature a fork's first .await needs"
-)]
+/// Answers one HTTP request with its route's handler. It never fails: a path no route names is
+/// a JSON 404 and a method the path does not take a JSON 405, as API Gateway would answer,
+/// and bad input is a 4xx JSON error.
 pub async fn handle(greeter: &impl Greeter, request: &Request) -> Response<Body> {
     let started = Instant::now();
     let raw = request::read(request);
-    let response = if is_health_check(&raw) {
-        response::health(&deployment())
-    } else {
-        match HttpEvent::try_from(&raw) {
-            Ok(event) => response::greeting(&greeter.say_hello(event)),
-            Err(error) => response::input_error(&error),
+    let (route, request, response) = match router::find(ROUTES, raw.method, raw.path) {
+        Found::Route { route, params } => {
+            let call = Call::new(raw, params, greeter);
+            let response = route.answer(&call).await;
+            (Some(route.key), call.request, response)
         }
+        Found::MethodNotAllowed { allow } => (None, raw, response::method_not_allowed(&allow)),
+        Found::NotFound => (None, raw, response::not_found()),
     };
-    logging::request_handled(&raw, response.status(), started.elapsed());
+    logging::request_handled(&request, route, response.status(), started.elapsed());
     response
-}
-
-/// The deployment that answers, as Lambda describes it to the function's environment.
-fn deployment() -> Health {
-    let read = |name| std::env::var(name).unwrap_or_else(|_| "unknown".to_owned());
-    Health::of(&read("AWS_REGION"), &read("AWS_LAMBDA_FUNCTION_VERSION"))
 }
 
 /// Serves invocations from the Lambda Runtime API until it goes away.

@@ -46,14 +46,21 @@ pub fn level_from(aws_lambda_log_level: Option<&str>, rust_log: Option<&str>) ->
         .unwrap_or(LevelFilter::INFO)
 }
 
-/// Deliberately leaves out header values and the body: they may hold personal data.
-pub(crate) fn request_handled(request: &RawRequest<'_>, status: StatusCode, latency: Duration) {
+/// Deliberately leaves out header values and the body: they may hold personal data. `route` is
+/// the route key that answered, or none when the request was refused as unrouted.
+pub(crate) fn request_handled(
+    request: &RawRequest<'_>,
+    route: Option<&str>,
+    status: StatusCode,
+    latency: Duration,
+) {
     let status = status.as_u16();
     let latency_us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
     tracing::info!(
         request_id = request.request_id,
         method = request.method,
         path = request.path,
+        route,
         status,
         latency_us,
         "request handled"

@@ -3,8 +3,8 @@
 //! No CORS header: the HTTP API's CORS configuration (serverless.yml) owns CORS, and API
 //! Gateway ignores any CORS header an integration returns.
 
-use hello_world::{Greeting, Health, InputError};
-use lambda_http::http::header::CONTENT_TYPE;
+use hello_world::InputError;
+use lambda_http::http::header::{ALLOW, CONTENT_TYPE};
 use lambda_http::http::{HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
 use serde::Serialize;
@@ -15,12 +15,37 @@ struct ErrorBody {
     error: String,
 }
 
-pub(crate) fn greeting(greeting: &Greeting) -> Response<Body> {
-    json_response(StatusCode::OK, greeting)
+/// API Gateway's own refusal, so a client sees one answer for a path no route names, whether
+/// API Gateway or the function refused it.
+#[derive(Serialize)]
+struct Refusal {
+    message: &'static str,
 }
 
-pub(crate) fn health(health: &Health) -> Response<Body> {
-    json_response(StatusCode::OK, health)
+pub(crate) fn not_found() -> Response<Body> {
+    json(
+        StatusCode::NOT_FOUND,
+        &Refusal {
+            message: "Not Found",
+        },
+    )
+}
+
+/// 405 with the `Allow` header RFC 9110 asks for. API Gateway itself answers a route key it
+/// lacks with a 404, so only carriers without its routing (a Function URL, an ALB, `make run`)
+/// see this.
+pub(crate) fn method_not_allowed(allow: &[&str]) -> Response<Body> {
+    let mut response = json(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &Refusal {
+            message: "Method Not Allowed",
+        },
+    );
+    // Route keys' methods are ASCII words, always a valid header value.
+    if let Ok(methods) = HeaderValue::from_str(&allow.join(", ")) {
+        response.headers_mut().insert(ALLOW, methods);
+    }
+    response
 }
 
 pub(crate) fn input_error(error: &InputError) -> Response<Body> {
@@ -29,12 +54,14 @@ pub(crate) fn input_error(error: &InputError) -> Response<Body> {
     let body = ErrorBody {
         error: error.to_string(),
     };
-    json_response(status, &body)
+    json(status, &body)
 }
 
-/// Serialises `body` straight to the response text: no intermediate JSON tree.
-fn json_response(status: StatusCode, body: &impl Serialize) -> Response<Body> {
-    // These types only hold strings, numbers and string-keyed maps, which always serialise.
+/// A JSON answer: `body` serialised straight to the response text, with no intermediate tree.
+/// Every handler answers through it.
+pub(crate) fn json(status: StatusCode, body: &impl Serialize) -> Response<Body> {
+    // A body that cannot serialise (a map with non-string keys) is a bug the tests would show;
+    // it answers an empty body rather than panic.
     let text = serde_json::to_string(body).unwrap_or_default();
     let mut response = Response::new(Body::Text(text));
     *response.status_mut() = status;

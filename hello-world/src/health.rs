@@ -3,19 +3,10 @@
 //! A Route 53 health check asks for it through API Gateway, so it fails when the function
 //! fails, not only when API Gateway does; smoke tests and failover drills read the region and
 //! version to see where traffic went.
+//!
+//! Which request asks for it is routing, and the adapter's (`handler/src/routes.rs`).
 
 use serde::Serialize;
-
-use crate::RawRequest;
-
-/// The path the health route serves (serverless.yml routes `GET` on it to the function).
-pub const HEALTH_PATH: &str = "/health";
-
-/// Whether a request asks for the health answer rather than a greeting.
-#[must_use]
-pub fn is_health_check(request: &RawRequest<'_>) -> bool {
-    request.method == "GET" && request.path == HEALTH_PATH
-}
 
 /// What the health route answers: always 200 while the function runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -41,20 +32,6 @@ impl Health {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_a_get_of_the_health_path_is_a_health_check() {
-        let get = RawRequest::new("GET", HEALTH_PATH, "req-1", "test");
-        assert!(is_health_check(&get));
-        assert!(!is_health_check(&RawRequest {
-            method: "POST",
-            ..get.clone()
-        }));
-        assert!(!is_health_check(&RawRequest {
-            path: "/health/more",
-            ..get
-        }));
-    }
 
     #[test]
     fn the_health_answer_says_ok_and_who_answered() {

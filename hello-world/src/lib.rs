@@ -17,5 +17,5 @@ pub use body::{Body, InputError, MAX_BODY_BYTES};
 pub use event::{HttpEvent, RequestContext};
 pub use greeting::{Greeting, HelloWorld};
 pub use headers::{REDACTED, SECRET_HEADERS};
-pub use health::{HEALTH_PATH, Health, is_health_check};
+pub use health::Health;
 pub use request::RawRequest;

@@ -16,6 +16,7 @@ import pytest
 from apigw_front import HttpApi, Route
 from conftest import ROOT
 from http_client import send
+from routes import package_routes
 
 _spec = importlib.util.spec_from_file_location("smoke_test", ROOT / "scripts" / "smoke-test.py")
 smoke_test = importlib.util.module_from_spec(_spec)
@@ -84,10 +85,11 @@ def front(production_template, emulator):
 
 @pytest.fixture(scope="module")
 def route(project) -> str:
-    """The greeting's route, as the production package routes it (a fork may rename it)."""
-    path = smoke_test.route_for(ROOT / "dist" / project["stages"]["production"], "POST")
-    assert path, "the production package routes no POST to a literal path"
-    return path
+    """A literal route that takes POST, as the production package routes it (a fork may rename it)."""
+    routes = package_routes(ROOT / "dist" / project["stages"]["production"])
+    paths = [route.path for route in routes if route.literal and route.takes("POST")]
+    assert paths, "the production package routes no POST to a literal path"
+    return paths[0]
 
 
 def cors_headers(headers):
@@ -206,10 +208,29 @@ def test_a_listed_origin_is_echoed_and_another_gets_no_cors_header(production_te
 # ---- the smoke test against it ---------------------------------------------------------------
 
 
-def test_the_smoke_test_passes_through_the_stand_in(front, project):
+def test_the_smoke_test_asks_every_route_of_the_package_through_the_stand_in(front, project):
     package = ROOT / "dist" / project["stages"]["production"]
     passed = smoke_test.smoke(front(), package)
-    assert len(passed) == 3, passed
+    for route in package_routes(package):
+        assert any(line.startswith(f"{route.key}: ") for line in passed), (route, passed)
+    asked = {(method, path.partition("?")[0]) for method, path in Emulator.seen}
+    assert asked >= {(route.sample_method(), route.sample_path()) for route in package_routes(package)}
+
+
+def test_the_smoke_test_fails_when_a_route_of_the_package_is_not_served(front, production_template, project):
+    """A route the template gains but the API in front of the function does not serve."""
+    package = ROOT / "dist" / project["stages"]["production"]
+    served = copy.deepcopy(production_template)
+    first = next(r for r in served["Resources"].values() if r["Type"] == "AWS::ApiGatewayV2::Route")
+    first["Properties"]["RouteKey"] = "GET /elsewhere"
+    with pytest.raises(smoke_test.SmokeFailed, match="answered 404"):
+        smoke_test.smoke(front(served), package)
+
+
+def test_the_smoke_test_fails_when_an_unrouted_path_is_greeted(emulator, project):
+    """Without API Gateway's routing in front, a function that answers every path fails it."""
+    with pytest.raises(smoke_test.SmokeFailed, match="no route names"):
+        smoke_test.smoke(emulator, ROOT / "dist" / project["stages"]["production"])
 
 
 def test_a_smoke_test_without_an_origin_fails_through_the_stand_in(front, project):

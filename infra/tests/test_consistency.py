@@ -79,13 +79,6 @@ def test_the_release_profile_is_complete_and_keeps_unwinding():
     assert profile["panic"] == "unwind"
 
 
-def test_the_health_route_is_the_one_the_function_answers(serverless, project):
-    health = (ROOT / "hello-world" / "src" / "health.rs").read_text()
-    assert f'pub const HEALTH_PATH: &str = "{project["health_path"]}";' in health
-    paths = [e["httpApi"]["path"] for f in serverless["functions"].values() for e in f["events"] if "httpApi" in e]
-    assert "${file(./project.yml):health_path}" in paths
-
-
 def test_the_makefile_names_no_stage_so_project_yml_decides():
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^STAGE \?=\s*$", makefile, re.MULTILINE), "STAGE must default to project.yml's production stage"

@@ -101,3 +101,22 @@ pub fn client_path(name: &str) -> String {
         .unwrap_or_else(|| panic!("fixture {name} names no path"))
         .to_owned()
 }
+
+/// The HTTP API fixture as a request for `method` and `path`, with no body: for requests to
+/// routes and paths no committed fixture names. The path is given as the client asked for it.
+///
+/// # Panics
+/// When the HTTP API fixture is missing or not a JSON object.
+#[must_use]
+pub fn http_api_event_for(method: &str, path: &str) -> String {
+    let mut event: serde_json::Value =
+        serde_json::from_str(&event("apigw-http")).unwrap_or_else(|error| panic!("{error}"));
+    event["rawPath"] = path.into();
+    event["requestContext"]["stage"] = "$default".into();
+    event["requestContext"]["http"]["method"] = method.into();
+    event["requestContext"]["http"]["path"] = path.into();
+    event["routeKey"] = "$default".into();
+    event["requestContext"]["routeKey"] = "$default".into();
+    event["body"] = serde_json::Value::Null;
+    event.to_string()
+}

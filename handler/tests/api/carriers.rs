@@ -66,7 +66,10 @@ fn cookies_from_the_http_api_cookies_array_are_redacted() {
 
 #[test]
 fn a_request_from_no_known_carrier_is_still_greeted_and_marked_unknown() {
-    let request = lambda_http::Request::default();
+    let mut request = lambda_http::Request::default();
+    *request.uri_mut() = fixtures::client_path("apigw-http")
+        .parse()
+        .expect("the fixture's path is a URI");
     assert_eq!(Carrier::of(&request), Carrier::Unknown);
 
     let response = response_json(&respond(&HelloWorld, &request));

@@ -10,4 +10,5 @@ mod helpers;
 mod never_panics;
 mod request_log;
 mod responses;
+mod routes;
 mod runtime_loop;

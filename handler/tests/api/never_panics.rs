@@ -1,10 +1,13 @@
-//! Whatever an HTTP client sends through an HTTP API, the handler answers with a JSON 200,
-//! 400 or 413, and leaves CORS to API Gateway. It never panics.
+//! Whatever an HTTP client sends through an HTTP API, the handler answers with JSON: its
+//! route's 200, 400 or 413, or a 404 or 405 refusal, and leaves CORS to API Gateway. It never
+//! panics, and nothing outside the routes is greeted.
 
 use crate::helpers::respond;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hello_world::{HelloWorld, MAX_BODY_BYTES};
+use hello_world_handler::router::{Found, find};
+use hello_world_handler::routes::ROUTES;
 use hello_world_testkit::fixtures;
 use hello_world_testkit::snapshot::response_json;
 use proptest::prelude::*;
@@ -103,12 +106,30 @@ proptest! {
         let response = response_json(&respond(&HelloWorld, &fixtures::request_from_event(&event)));
 
         let status = response["status"].as_u64();
-        prop_assert!(matches!(status, Some(200 | 400 | 413)), "status {status:?}");
+        prop_assert!(matches!(status, Some(200 | 400 | 404 | 405 | 413)), "status {status:?}");
         prop_assert_eq!(&response["headers"]["content-type"], "application/json");
-        // API Gateway owns CORS and ignores an integration's CORS headers (README, "CORS").
-        let headers = response["headers"].as_object().map(|h| h.keys().cloned().collect::<Vec<_>>());
+        // API Gateway owns CORS and ignores an integration's CORS headers (docs/contract.md).
+        let mut headers = response["headers"].as_object().map(|h| h.keys().cloned().collect::<Vec<_>>());
+        if status == Some(405) && let Some(names) = headers.as_mut() {
+            names.retain(|name| name != "allow");
+        }
         prop_assert_eq!(headers, Some(vec!["content-type".to_owned()]));
         prop_assert!(response["body"].is_object(), "body is not JSON: {}", response["body"]);
+    }
+
+    #[test]
+    fn a_request_outside_every_route_is_refused_and_never_greeted(
+        method in method(),
+        path in "/[a-z0-9/{}+]{0,24}",
+    ) {
+        // The fixture's stage, /dev, would be taken off the path before routing.
+        prop_assume!(!path.starts_with("/dev"));
+        prop_assume!(!matches!(find(ROUTES, &method, &path), Found::Route { .. }));
+        let event = http_api_event(&method, &path, "", &[], None, b"");
+        let response = response_json(&respond(&HelloWorld, &fixtures::request_from_event(&event)));
+
+        prop_assert!(matches!(response["status"].as_u64(), Some(404 | 405)), "{response}");
+        prop_assert!(response["body"]["input"].is_null(), "greeted: {response}");
     }
 
     #[test]
@@ -121,7 +142,8 @@ proptest! {
     #[test]
     fn any_binary_body_round_trips_through_base64(bytes in proptest::collection::vec(any::<u8>(), 1..256)) {
         prop_assume!(std::str::from_utf8(&bytes).is_err());
-        let event = http_api_event("POST", "/hello", "", &[], Some("application/octet-stream"), &bytes);
+        let path = fixtures::client_path("apigw-http");
+        let event = http_api_event("POST", &path, "", &[], Some("application/octet-stream"), &bytes);
         let response = response_json(&respond(&HelloWorld, &fixtures::request_from_event(&event)));
         prop_assert_eq!(&response["body"]["input"]["body"], &json!({ "base64": STANDARD.encode(&bytes) }));
     }

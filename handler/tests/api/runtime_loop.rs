@@ -161,3 +161,28 @@ fn the_health_route_reports_the_region_and_version_lambda_gives_the_function() {
         serde_json::json!({"status": "ok", "region": "eu-west-1", "version": "$LATEST"})
     );
 }
+
+#[test]
+fn the_real_binary_refuses_what_no_route_takes_with_json_and_never_greets_it() {
+    let health = fixtures::client_path("health");
+    let run = run_function_over(vec![
+        fixtures::http_api_event_for("GET", "/no-route-has-this-path"),
+        fixtures::http_api_event_for("DELETE", &health),
+    ]);
+
+    let answers = answers(&run);
+    let (not_found, body) = http_response(answers[0]);
+    assert_eq!(
+        (not_found, body),
+        (404, serde_json::json!({"message": "Not Found"}))
+    );
+    let (not_allowed, body) = http_response(answers[1]);
+    assert_eq!(
+        (not_allowed, body),
+        (405, serde_json::json!({"message": "Method Not Allowed"}))
+    );
+    let Exchange::Responded { body, .. } = answers[1] else {
+        panic!("expected a response");
+    };
+    assert_eq!(body["headers"]["allow"], "GET", "{body}");
+}

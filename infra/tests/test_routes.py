@@ -1,0 +1,54 @@
+"""The router (handler/src/routes.rs, kept in a snapshot by `cargo test`) and the compiled
+templates name the same route keys, in both directions: API Gateway routes exactly what the
+function serves, so no route is unreachable and none reaches the function unserved."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import packaged
+from routes import ROUTER_SNAPSHOT, Route, package_routes, router_routes
+
+
+def keys(routes: list[Route]) -> set[str]:
+    return {route.key for route in routes}
+
+
+@pytest.mark.parametrize("stage", ["qa", "production"])
+def test_the_template_routes_exactly_what_the_router_serves(project, root, stage):
+    package = root / "dist" / project["stages"][stage]
+    packaged(project["stages"][stage])  # fails with the command to run when it is missing
+    template, router = keys(package_routes(package)), keys(router_routes())
+    assert template - router == set(), "routed by API Gateway, but no handler: add them to handler/src/routes.rs"
+    assert router - template == set(), (
+        "served by the router, but API Gateway never routes them: add them to serverless.yml"
+    )
+
+
+def test_the_router_snapshot_is_the_one_cargo_test_keeps():
+    header = ROUTER_SNAPSHOT.read_text().split("\n---\n", 1)[0]
+    assert "source: handler/tests/api/routes.rs" in header
+    assert router_routes(), "the router serves nothing"
+
+
+def test_a_router_route_the_template_lacks_is_found(tmp_path, project, root):
+    snapshot = tmp_path / "routes.snap"
+    extra = [*(route.key for route in router_routes()), "GET /only-in-the-router"]
+    snapshot.write_text("---\nsource: handler/tests/api/routes.rs\n---\n" + json.dumps(extra))
+    template = keys(package_routes(root / "dist" / project["stages"]["production"]))
+    assert keys(router_routes(snapshot)) - template == {"GET /only-in-the-router"}
+
+
+def test_the_health_route_of_project_yml_is_a_get_the_router_serves(project):
+    assert Route("GET", project["health_path"]) in router_routes()
+
+
+def test_a_route_key_reads_as_api_gateway_writes_it():
+    route = Route.of("ANY /files/{path+}")
+    assert (route.method, route.path, route.key) == ("ANY", "/files/{path+}", "ANY /files/{path+}")
+    assert route.takes("DELETE")
+    assert route.sample_method() == "GET"
+    assert route.sample_path() == "/files/sample/tail"
+    assert Route.of("GET /items/{id}/parts").sample_path() == "/items/sample/parts"
+    assert not Route.of("POST /x").takes("GET")
