@@ -63,6 +63,16 @@ pub(crate) fn client_path(request: &Request) -> &str {
     }
 }
 
+/// The id API Gateway (or a Function URL) gave the request: the `apigw-requestid` a client
+/// sees, and the id in the API's access log. An ALB gives none.
+pub(crate) fn api_request_id(request: &Request) -> Option<&str> {
+    match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV1(context)) => context.request_id.as_deref(),
+        Some(RequestContext::ApiGatewayV2(context)) => context.request_id.as_deref(),
+        _ => None,
+    }
+}
+
 fn strip_stage<'a>(path: &'a str, stage: &str) -> &'a str {
     match path
         .strip_prefix('/')

@@ -7,22 +7,34 @@
 //! core decides, status codes included.
 
 mod carrier;
+mod json_lines;
 mod logging;
+pub mod metrics;
 mod request;
 mod response;
 pub mod router;
 pub mod routes;
+mod telemetry;
+mod trace_header;
+pub mod xray;
 
 use std::convert::Infallible;
+use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
+use futures_util::FutureExt as _;
 use hello_world::{Greeting, HelloWorld, HttpEvent};
-use lambda_http::{Body, Error, Request, Response, service_fn};
+use lambda_http::{Body, Error, Request, RequestExt as _, Response, service_fn};
+use tracing::Instrument as _;
 
 pub use carrier::Carrier;
-pub use logging::{json_subscriber, level_from};
+pub use logging::{LogFormat, level_from, subscriber};
+use metrics::Handled;
 use router::{Call, Found};
 use routes::ROUTES;
+pub use telemetry::Telemetry;
+use trace_header::TraceHeader;
+use xray::Trace;
 
 /// The one thing the adapter needs from the core, as a trait so tests can stand in for it.
 /// `Sync`, as handlers hold it across their awaits.
@@ -37,22 +49,55 @@ impl Greeter for HelloWorld {
 }
 
 /// Answers one HTTP request with its route's handler. It never fails: a path no route names is
-/// a JSON 404 and a method the path does not take a JSON 405, as API Gateway would answer,
-/// and bad input is a 4xx JSON error.
-pub async fn handle(greeter: &impl Greeter, request: &Request) -> Response<Body> {
+/// a JSON 404 and a method the path does not take a JSON 405, as API Gateway would answer; bad
+/// input is a 4xx JSON error; and a handler that panics is a JSON 500, logged with the
+/// request's ids. Every line it logs carries those ids; its metrics and its trace are written
+/// before it returns.
+pub async fn handle(
+    greeter: &impl Greeter,
+    telemetry: &Telemetry,
+    request: &Request,
+) -> Response<Body> {
     let started = Instant::now();
+    let started_at = xray::now();
     let raw = request::read(request);
-    let (route, request, response) = match router::find(ROUTES, raw.method, raw.path) {
-        Found::Route { route, params } => {
-            let call = Call::new(raw, params, greeter);
-            let response = route.answer(&call).await;
-            (Some(route.key), call.request, response)
+    let header = request
+        .lambda_context_ref()
+        .and_then(|context| context.xray_trace_id.as_deref())
+        .and_then(TraceHeader::parse);
+    let trace_id = header.map(|header| header.root);
+    let span = logging::invocation_span(raw.request_id, trace_id, carrier::api_request_id(request));
+    let trace = header.and_then(|header| Trace::of(header, telemetry.daemon()));
+    async {
+        let (route, raw, response) = match router::find(ROUTES, raw.method, raw.path) {
+            Found::Route { route, params } => {
+                let call = Call::new(raw, params, greeter, trace.as_ref());
+                let response = AssertUnwindSafe(route.answer(&call))
+                    .catch_unwind()
+                    .await
+                    .unwrap_or_else(|_| response::internal_error());
+                (Some(route.key), call.request, response)
+            }
+            Found::MethodNotAllowed { allow } => (None, raw, response::method_not_allowed(&allow)),
+            Found::NotFound => (None, raw, response::not_found()),
+        };
+        let (status, latency) = (response.status(), started.elapsed());
+        logging::request_handled(&raw, route, status, latency);
+        let route = route.unwrap_or("unrouted");
+        telemetry.record(&Handled {
+            route,
+            status: status.as_u16(),
+            latency,
+            request_id: raw.request_id,
+            trace_id,
+        });
+        if let Some(trace) = &trace {
+            trace.handler(route, started_at, status.as_u16());
         }
-        Found::MethodNotAllowed { allow } => (None, raw, response::method_not_allowed(&allow)),
-        Found::NotFound => (None, raw, response::not_found()),
-    };
-    logging::request_handled(&request, route, response.status(), started.elapsed());
-    response
+        response
+    }
+    .instrument(span)
+    .await
 }
 
 /// Serves invocations from the Lambda Runtime API until it goes away.
@@ -64,9 +109,15 @@ pub async fn run() -> Result<(), Error> {
         std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().as_deref(),
         std::env::var("RUST_LOG").ok().as_deref(),
     );
-    tracing::subscriber::set_global_default(json_subscriber(std::io::stdout, level))?;
+    let format = LogFormat::from_env_value(std::env::var("AWS_LAMBDA_LOG_FORMAT").ok().as_deref());
+    tracing::subscriber::set_global_default(subscriber(std::io::stdout, level, format))?;
+    // A panic is logged as a line like any other, in the span of the invocation it hit, rather
+    // than as the default hook's unstructured text on stderr.
+    std::panic::set_hook(Box::new(|panic| tracing::error!(%panic, "panicked")));
+    let telemetry = Telemetry::from_env();
+    let telemetry = &telemetry;
     lambda_http::run(service_fn(|request: Request| async move {
-        Ok::<_, Infallible>(handle(&HelloWorld, &request).await)
+        Ok::<_, Infallible>(handle(&HelloWorld, telemetry, &request).await)
     }))
     .await
 }

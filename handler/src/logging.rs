@@ -1,31 +1,104 @@
-//! One structured JSON log line per request: who, what, how it ended and how long it took.
+//! The function's log lines: one per request, saying what was asked, which route answered, how
+//! it ended and how long it took; every line written during an invocation carries its ids.
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use hello_world::RawRequest;
 use lambda_http::http::StatusCode;
-use tracing::Subscriber;
 use tracing::level_filters::LevelFilter;
+use tracing::{Span, Subscriber};
 use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::fmt::format::JsonFields;
 
-/// The subscriber the function logs through, writing JSON lines up to `level` to `writer`.
+use crate::json_lines::FlatJson;
+
+/// How lines are written: Lambda's advanced logging controls set `AWS_LAMBDA_LOG_FORMAT` to
+/// `JSON` or `Text`. Without it (a local run) the function writes JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Text,
+}
+
+impl LogFormat {
+    #[must_use]
+    pub fn from_env_value(aws_lambda_log_format: Option<&str>) -> Self {
+        match aws_lambda_log_format {
+            Some(format) if format.trim().eq_ignore_ascii_case("text") => Self::Text,
+            _ => Self::Json,
+        }
+    }
+}
+
+/// The subscriber the function logs through, writing lines up to `level` to `writer`: JSON
+/// objects with every enclosing span's fields at their top level, or plain text with the spans
+/// and their fields before the message.
 ///
-/// Lambda stamps every line with its own time, so the line carries none.
-pub fn json_subscriber<W>(writer: W, level: LevelFilter) -> impl Subscriber + Send + Sync
+/// Lambda stamps every line with its own time, so a line carries none.
+pub fn subscriber<W>(
+    writer: W,
+    level: LevelFilter,
+    format: LogFormat,
+) -> Box<dyn Subscriber + Send + Sync>
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
-    tracing_subscriber::fmt()
-        .json()
-        .flatten_event(true)
-        .with_current_span(false)
-        .with_span_list(false)
+    let builder = tracing_subscriber::fmt()
         .without_time()
+        .with_ansi(false)
         .with_max_level(level)
-        .with_writer(writer)
-        .finish()
+        .with_writer(writer);
+    match format {
+        LogFormat::Json => Box::new(
+            builder
+                .fmt_fields(JsonFields::new())
+                .event_format(FlatJson)
+                .finish(),
+        ),
+        LogFormat::Text => Box::new(builder.finish()),
+    }
 }
+
+/// The span every line of one request is written in: Lambda's request id, the X-Ray trace id
+/// (its root) and API Gateway's request id (the `apigw-requestid` a client sees, and the id in
+/// the API's access log), whichever are known. Inside the runtime's own span, which already has
+/// the request id, it is left out, so no line names it twice.
+pub(crate) fn invocation_span(
+    request_id: &str,
+    trace_id: Option<&str>,
+    api_request_id: Option<&str>,
+) -> Span {
+    let request_id = (Span::current().metadata().map(tracing::Metadata::name)
+        != Some(RUNTIME_SPAN))
+    .then_some(request_id);
+    // Every field given at creation: recording one later makes the JSON field formatter parse
+    // and write the span's fields again.
+    match (request_id, trace_id, api_request_id) {
+        (None, None, None) => tracing::info_span!("invocation"),
+        (None, None, Some(api)) => tracing::info_span!("invocation", apiRequestId = api),
+        (None, Some(trace), None) => tracing::info_span!("invocation", traceId = trace),
+        (None, Some(trace), Some(api)) => {
+            tracing::info_span!("invocation", traceId = trace, apiRequestId = api)
+        }
+        (Some(id), None, None) => tracing::info_span!("invocation", requestId = id),
+        (Some(id), None, Some(api)) => {
+            tracing::info_span!("invocation", requestId = id, apiRequestId = api)
+        }
+        (Some(id), Some(trace), None) => {
+            tracing::info_span!("invocation", requestId = id, traceId = trace)
+        }
+        (Some(id), Some(trace), Some(api)) => tracing::info_span!(
+            "invocation",
+            requestId = id,
+            traceId = trace,
+            apiRequestId = api
+        ),
+    }
+}
+
+/// The span `lambda_runtime` opens for each invocation, with `requestId` and `xrayTraceId`.
+const RUNTIME_SPAN: &str = "Lambda runtime invoke";
 
 /// The level to log at: Lambda's advanced logging controls set `AWS_LAMBDA_LOG_LEVEL`
 /// (TRACE, DEBUG, INFO, WARN, ERROR or FATAL); otherwise a plain `RUST_LOG` level; otherwise
@@ -47,7 +120,8 @@ pub fn level_from(aws_lambda_log_level: Option<&str>, rust_log: Option<&str>) ->
 }
 
 /// Deliberately leaves out header values and the body: they may hold personal data. `route` is
-/// the route key that answered, or none when the request was refused as unrouted.
+/// the route key that answered, or none when the request was refused as unrouted. The ids come
+/// from the invocation's span.
 pub(crate) fn request_handled(
     request: &RawRequest<'_>,
     route: Option<&str>,
@@ -57,7 +131,6 @@ pub(crate) fn request_handled(
     let status = status.as_u16();
     let latency_us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
     tracing::info!(
-        request_id = request.request_id,
         method = request.method,
         path = request.path,
         route,
@@ -86,6 +159,14 @@ mod tests {
     fn a_plain_rust_log_level_applies_when_lambda_sets_none() {
         assert_eq!(level_from(None, Some("trace")), LevelFilter::TRACE);
         assert_eq!(level_from(Some("nonsense"), Some("off")), LevelFilter::OFF);
+    }
+
+    #[test]
+    fn only_lambdas_text_format_writes_text() {
+        assert_eq!(LogFormat::from_env_value(Some("Text")), LogFormat::Text);
+        assert_eq!(LogFormat::from_env_value(Some(" text ")), LogFormat::Text);
+        assert_eq!(LogFormat::from_env_value(Some("JSON")), LogFormat::Json);
+        assert_eq!(LogFormat::from_env_value(None), LogFormat::Json);
     }
 
     #[test]

@@ -48,6 +48,17 @@ pub(crate) fn method_not_allowed(allow: &[&str]) -> Response<Body> {
     response
 }
 
+/// What API Gateway itself answers when an integration fails, so a client sees one answer
+/// whether the function or API Gateway gave it.
+pub(crate) fn internal_error() -> Response<Body> {
+    json(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        &Refusal {
+            message: "Internal Server Error",
+        },
+    )
+}
+
 pub(crate) fn input_error(error: &InputError) -> Response<Body> {
     // The core decides the status; an unknown one would be a bug in it, so it falls to 400.
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);

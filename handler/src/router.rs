@@ -17,6 +17,7 @@ use hello_world::RawRequest;
 use lambda_http::{Body, Response};
 
 use crate::Greeter;
+use crate::xray::{self, Trace};
 
 /// What a handler returns: its response, once it has awaited whatever it needs.
 pub type Answer<'c> = Pin<Box<dyn Future<Output = Response<Body>> + Send + 'c>>;
@@ -61,11 +62,13 @@ impl Route {
     }
 }
 
-/// What a handler is given: the request, the path's variables, and the core.
+/// What a handler is given: the request, the path's variables, the core, and the
+/// invocation's trace for the work it does outside the function.
 pub struct Call<'r> {
     pub request: RawRequest<'r>,
     params: Vec<(&'static str, &'r str)>,
     greeter: &'r dyn Greeter,
+    trace: Option<&'r Trace<'r>>,
 }
 
 impl std::fmt::Debug for Call<'_> {
@@ -83,12 +86,26 @@ impl<'r> Call<'r> {
         request: RawRequest<'r>,
         params: Vec<(&'static str, &'r str)>,
         greeter: &'r dyn Greeter,
+        trace: Option<&'r Trace<'r>>,
     ) -> Self {
         Self {
             request,
             params,
             greeter,
+            trace,
         }
+    }
+
+    /// Awaits `work` (a call to a database or another service) and, when X-Ray samples this
+    /// request, shows it in the trace as a subsegment named `name` under the route's handler:
+    /// `let item = call.traced("DynamoDB GetItem", query).await;`
+    pub async fn traced<F: Future>(&self, name: &str, work: F) -> F::Output {
+        let started = xray::now();
+        let output = work.await;
+        if let Some(trace) = self.trace {
+            trace.downstream(name, started);
+        }
+        output
     }
 
     /// The value of the route's path variable `{name}` (or `{name+}`), as the client sent it.
@@ -342,7 +359,7 @@ mod tests {
         let answered = find(&routes, "GET", "/items/42")
             .into_route()
             .map(|(route, params)| {
-                let call = Call::new(RawRequest::default(), params, &HelloWorld);
+                let call = Call::new(RawRequest::default(), params, &HelloWorld, None);
                 assert!(format!("{call:?}").contains(r#"params: [("id", "42")]"#));
                 tokio::runtime::Builder::new_current_thread()
                     .build()
@@ -350,6 +367,34 @@ mod tests {
                     .ok()
             });
         assert_eq!(answered, Some(Some(Body::from("42"))));
+    }
+
+    #[test]
+    fn traced_work_is_a_subsegment_under_the_handler_only_when_sampled() {
+        let daemon = std::net::UdpSocket::bind("127.0.0.1:0").expect("a local port");
+        daemon
+            .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .expect("a timeout");
+        let address = daemon.local_addr().expect("an address").to_string();
+        let to = xray::Daemon::at(&address);
+        let header = crate::trace_header::TraceHeader::parse("Root=1-a-b;Parent=c;Sampled=1");
+        let trace = header.and_then(|header| Trace::of(header, to.as_ref()));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+        for trace in [trace.as_ref(), None] {
+            let call = Call::new(RawRequest::default(), Vec::new(), &HelloWorld, trace);
+            assert_eq!(runtime.block_on(call.traced("database", async { 7 })), 7);
+        }
+        let mut datagram = vec![0; 65_536];
+        let length = daemon.recv(&mut datagram).unwrap_or_default();
+        let text = String::from_utf8_lossy(&datagram[..length]);
+        assert!(text.contains(r#""name":"database""#), "{text}");
+        daemon.set_nonblocking(true).expect("a non-blocking socket");
+        assert!(
+            daemon.recv(&mut datagram).is_err(),
+            "the untraced call sent nothing"
+        );
     }
 
     #[test]

@@ -227,10 +227,20 @@ def test_codedeploy_gets_only_what_shifting_the_alias_needs(production_template)
     assert all(s["Resource"] != "*" for s in statements(role))
 
 
-def test_the_function_may_only_write_its_own_logs(production_template):
+def test_the_function_may_only_write_its_own_logs_and_trace_segments(production_template):
     role = production_template["Resources"]["IamRoleLambdaExecution"]
     actions = {a for s in statements(role) for a in as_list(s["Action"])}
-    assert actions <= {"logs:CreateLogStream", "logs:CreateLogGroup", "logs:TagResource", "logs:PutLogEvents"}
+    logs = {"logs:CreateLogStream", "logs:CreateLogGroup", "logs:TagResource", "logs:PutLogEvents"}
+    assert actions <= logs | {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+
+
+def test_the_function_is_actively_traced_writes_json_logs_and_names_its_metrics(production_template, project):
+    function = only(production_template, "AWS::Lambda::Function")[1]["Properties"]
+    assert function["TracingConfig"] == {"Mode": "Active"}
+    assert function["LoggingConfig"]["LogFormat"] == "JSON"
+    environment = function["Environment"]["Variables"]
+    assert environment["METRICS_NAMESPACE"] == project["metrics_namespace"]
+    assert environment["SERVICE_NAME"] == project["service"]
 
 
 def test_no_role_anywhere_grants_a_wildcard_action_or_full_access(production_template, root):

@@ -44,11 +44,32 @@ pub fn request(name: &str) -> Request {
 /// When the JSON is not an event `lambda_http` understands.
 #[must_use]
 pub fn request_from_event(event: &str) -> Request {
+    traced_request_from_event(event, None)
+}
+
+/// An event as `lambda_http` hands it to the handler inside Lambda, with the X-Ray trace
+/// header Lambda gave the invocation (`Root=…;Parent=…;Sampled=…`).
+///
+/// # Panics
+/// When the JSON is not an event `lambda_http` understands.
+#[must_use]
+pub fn traced_request_from_event(event: &str, trace_header: Option<&str>) -> Request {
     let mut context = Context::default();
     REQUEST_ID.clone_into(&mut context.request_id);
+    context.xray_trace_id = trace_header.map(str::to_owned);
     lambda_http::request::from_str(event)
         .unwrap_or_else(|error| panic!("not an HTTP event: {error}"))
         .with_lambda_context(context)
+}
+
+/// A trace header as Lambda gives it: the trace `Root` and function segment `Parent` made from
+/// `number`, sampled or not.
+#[must_use]
+pub fn trace_header(number: u32, sampled: bool) -> String {
+    format!(
+        "Root=1-67891233-{number:024x};Parent={number:016x};Sampled={}",
+        u8::from(sampled)
+    )
 }
 
 /// The HTTP API fixture with its body replaced, for bodies too large to commit.

@@ -47,9 +47,17 @@ pub struct Observation {
     pub exchange: Exchange,
 }
 
+/// One event to hand out, and the X-Ray trace header Lambda would give its invocation.
+#[derive(Debug, Clone, Default)]
+pub struct Invocation {
+    pub event: String,
+    /// `Lambda-Runtime-Trace-Id`: `Root=…;Parent=…;Sampled=0|1`, or none.
+    pub trace_header: Option<String>,
+}
+
 #[derive(Debug, Default)]
 struct State {
-    pending: VecDeque<(usize, String)>,
+    pending: VecDeque<(usize, Invocation)>,
     observations: Vec<Observation>,
 }
 
@@ -69,18 +77,36 @@ pub struct RuntimeApi {
 }
 
 impl RuntimeApi {
-    /// Starts serving `events`, in order, each under the request id `req-<n>` (from 1).
+    /// Starts serving `events`, in order, each under the request id `req-<n>` (from 1), with no
+    /// trace header.
     ///
     /// # Errors
     /// When no port on 127.0.0.1 can be bound.
     pub fn serve(events: Vec<String>) -> io::Result<Self> {
+        Self::serve_invocations(
+            events
+                .into_iter()
+                .map(|event| Invocation {
+                    event,
+                    trace_header: None,
+                })
+                .collect(),
+        )
+    }
+
+    /// Starts serving `invocations`, in order, each under the request id `req-<n>` (from 1)
+    /// and with its own trace header.
+    ///
+    /// # Errors
+    /// When no port on 127.0.0.1 can be bound.
+    pub fn serve_invocations(invocations: Vec<Invocation>) -> io::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let address = listener.local_addr()?.to_string();
         let state: Shared = Arc::new(Mutex::new(State {
-            pending: events
+            pending: invocations
                 .into_iter()
                 .enumerate()
-                .map(|(i, e)| (i + 1, e))
+                .map(|(i, invocation)| (i + 1, invocation))
                 .collect(),
             observations: Vec::new(),
         }));
@@ -166,12 +192,12 @@ fn serve_connection(stream: TcpStream, state: &Shared) {
             ["", "invocation", "next"] => {
                 let next = lock(state).pending.pop_front();
                 record(state, Exchange::NextRequested);
-                let Some((number, event)) = next else {
+                let Some((number, invocation)) = next else {
                     // No answer at all: the client sees the connection drop and stops.
                     let _ = writer.shutdown(Shutdown::Both);
                     return;
                 };
-                (None, next_event(number, &event))
+                (None, next_event(number, &invocation))
             }
             ["", "invocation", id, "response"] => (
                 Some(Exchange::Responded {
@@ -259,27 +285,27 @@ fn read_chunked(reader: &mut BufReader<TcpStream>) -> Option<Vec<u8>> {
     }
 }
 
-fn next_event(number: usize, event: &str) -> Vec<u8> {
+fn next_event(number: usize, invocation: &Invocation) -> Vec<u8> {
     let deadline = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
         + Duration::from_secs(30);
-    reply(
-        200,
-        &[
-            ("Lambda-Runtime-Aws-Request-Id", format!("req-{number}")),
-            (
-                "Lambda-Runtime-Deadline-Ms",
-                deadline.as_millis().to_string(),
-            ),
-            (
-                "Lambda-Runtime-Invoked-Function-Arn",
-                "arn:aws:lambda:us-east-1:123456789012:function:hello".to_owned(),
-            ),
-            ("Content-Type", "application/json".to_owned()),
-        ],
-        event,
-    )
+    let mut headers = vec![
+        ("Lambda-Runtime-Aws-Request-Id", format!("req-{number}")),
+        (
+            "Lambda-Runtime-Deadline-Ms",
+            deadline.as_millis().to_string(),
+        ),
+        (
+            "Lambda-Runtime-Invoked-Function-Arn",
+            "arn:aws:lambda:us-east-1:123456789012:function:hello".to_owned(),
+        ),
+        ("Content-Type", "application/json".to_owned()),
+    ];
+    if let Some(trace_header) = &invocation.trace_header {
+        headers.push(("Lambda-Runtime-Trace-Id", trace_header.clone()));
+    }
+    reply(200, &headers, &invocation.event)
 }
 
 fn reply(status: u16, headers: &[(&str, String)], body: &str) -> Vec<u8> {
@@ -308,6 +334,19 @@ pub enum Logs {
 /// # Errors
 /// When the binary cannot be started.
 pub fn spawn_function(binary: &Path, api: &RuntimeApi, logs: Logs) -> io::Result<Child> {
+    spawn_function_with(binary, api, logs, &[])
+}
+
+/// [`spawn_function`], with `extra` set in its environment too (or over what Lambda gives).
+///
+/// # Errors
+/// When the binary cannot be started.
+pub fn spawn_function_with(
+    binary: &Path,
+    api: &RuntimeApi,
+    logs: Logs,
+    extra: &[(&str, &str)],
+) -> io::Result<Child> {
     let output = || match logs {
         Logs::Captured => Stdio::piped(),
         Logs::Discarded => Stdio::null(),
@@ -322,6 +361,7 @@ pub fn spawn_function(binary: &Path, api: &RuntimeApi, logs: Logs) -> io::Result
         .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/hello")
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "local")
         .envs(std::env::vars().filter(|(name, _)| name.starts_with("LLVM_PROFILE")))
+        .envs(extra.iter().copied())
         .stdin(Stdio::null())
         .stdout(output())
         .stderr(output())

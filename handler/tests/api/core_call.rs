@@ -70,3 +70,27 @@ fn handler_does_not_call_the_core_for_bad_input() {
         json!("request body is not valid JSON: expected value at line 4, column 1")
     );
 }
+
+/// A core with a bug: it panics on every request.
+struct Panicking;
+
+impl Greeter for Panicking {
+    fn say_hello(&self, _: HttpEvent) -> Greeting {
+        panic!("a bug in the core");
+    }
+}
+
+#[test]
+fn a_core_that_panics_gets_api_gateways_json_500_and_the_handler_answers_the_next_request() {
+    let request = fixtures::request("apigw-http");
+    let response = response_json(&respond(&Panicking, &request));
+    assert_eq!(response["status"], 500);
+    assert_eq!(
+        response["body"],
+        json!({"message": "Internal Server Error"})
+    );
+    assert_eq!(
+        response_json(&respond(&HelloWorld, &request))["status"],
+        200
+    );
+}

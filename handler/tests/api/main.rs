@@ -12,3 +12,4 @@ mod request_log;
 mod responses;
 mod routes;
 mod runtime_loop;
+mod telemetry;

@@ -4,7 +4,7 @@ use std::io;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use hello_world::HelloWorld;
-use hello_world_handler::json_subscriber;
+use hello_world_handler::{LogFormat, subscriber};
 use tracing::level_filters::LevelFilter;
 
 use crate::helpers::respond;
@@ -35,7 +35,7 @@ fn log_lines_of(fixture: &str) -> Vec<String> {
 fn log_lines_at(level: LevelFilter, fixture: &str) -> Vec<String> {
     let captured = Captured::default();
     let writer = captured.clone();
-    let subscriber = json_subscriber(move || writer.clone(), level);
+    let subscriber = subscriber(move || writer.clone(), level, LogFormat::Json);
     let request = fixtures::request(fixture);
     tracing::subscriber::with_default(subscriber, || respond(&HelloWorld, &request));
     let bytes = captured
@@ -57,7 +57,7 @@ fn a_request_writes_exactly_one_json_line_with_its_outcome() {
     let line: Value = serde_json::from_str(&lines[0]).expect("the line is JSON");
     assert_eq!(line["level"], "INFO");
     assert_eq!(line["message"], "request handled");
-    assert_eq!(line["request_id"], fixtures::REQUEST_ID);
+    assert_eq!(line["requestId"], fixtures::REQUEST_ID);
     assert_eq!(line["method"], "POST");
     assert_eq!(line["path"], fixtures::client_path("apigw-http"));
     assert_eq!(line["status"], 200);

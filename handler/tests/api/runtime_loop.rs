@@ -4,59 +4,11 @@
 //! This test lives beside the binary because Cargo only tells a package's own tests where
 //! its binaries are (`CARGO_BIN_EXE_*`); the stand-in and fixtures come from `testkit/`.
 
-use std::io::Read as _;
-use std::path::Path;
-use std::time::Duration;
-
 use hello_world_testkit::fixtures;
-use hello_world_testkit::runtime_api::{Exchange, Logs, RuntimeApi, spawn_function, wait_for_exit};
+use hello_world_testkit::runtime_api::Exchange;
 use serde_json::Value;
 
-const FUNCTION: &str = env!("CARGO_BIN_EXE_hello-world-handler");
-
-struct Run {
-    exchanges: Vec<Exchange>,
-    stdout: String,
-    exit_code: Option<i32>,
-}
-
-fn run_function_over(events: Vec<String>) -> Run {
-    let api = RuntimeApi::serve(events).expect("the stand-in starts");
-    let mut function =
-        spawn_function(Path::new(FUNCTION), &api, Logs::Captured).expect("the function starts");
-    let status = wait_for_exit(&mut function, Duration::from_secs(30)).expect("the function exits");
-    let mut stdout = String::new();
-    function
-        .stdout
-        .take()
-        .expect("stdout is piped")
-        .read_to_string(&mut stdout)
-        .expect("stdout is UTF-8");
-    Run {
-        exchanges: api.exchanges(),
-        stdout,
-        exit_code: status.code(),
-    }
-}
-
-/// The HTTP response inside a `/response` post: API Gateway's proxy format.
-fn http_response(exchange: &Exchange) -> (u64, Value) {
-    let Exchange::Responded { body, .. } = exchange else {
-        panic!("expected a response, got {exchange:?}");
-    };
-    let inner = body["body"].as_str().expect("the proxy body is a string");
-    (
-        body["statusCode"].as_u64().expect("statusCode"),
-        serde_json::from_str(inner).expect("the HTTP body is JSON"),
-    )
-}
-
-fn answers(run: &Run) -> Vec<&Exchange> {
-    run.exchanges
-        .iter()
-        .filter(|exchange| **exchange != Exchange::NextRequested)
-        .collect()
-}
+use crate::helpers::{answers, http_response, run_function_over};
 
 #[test]
 fn every_carrier_is_greeted_through_the_real_runtime_loop() {
@@ -138,7 +90,7 @@ fn each_handled_request_logs_one_json_line_to_stdout() {
         .collect();
     let statuses: Vec<&Value> = handled.iter().map(|line| &line["status"]).collect();
     assert_eq!(statuses, [200, 400], "{}", run.stdout);
-    assert_eq!(handled[0]["request_id"], "req-1");
+    assert_eq!(handled[0]["requestId"], "req-1");
 }
 
 #[test]
