@@ -119,6 +119,11 @@ smoke-global: ## Ask STAGE's one endpoint (its domain) for the health route: whi
 	scripts/tools.sh python
 	python3 scripts/global-smoke.py $(STAGE_ARG)
 
+.PHONY: dashboard
+dashboard: ## Print STAGE's dashboard in every region (its stacks' DashboardUrl)
+	scripts/tools.sh python
+	python3 scripts/dashboards.py $(STAGE_ARG)
+
 .PHONY: drain
 drain: ## Send STAGE's traffic away from REGION (its health check inverted); no deploy
 	@[ -n "$(REGION)" ] || { echo "usage: make drain REGION=us-east-1 [STAGE=prod]" >&2; exit 2; }

@@ -17,7 +17,8 @@ workdir=$(mktemp -d)
 trap 'rm -rf "$workdir"' EXIT
 
 say "cargo generate --path . --name $name (regions ${regions[*]})"
-cargo generate --path "$root" --name "$name" --destination "$workdir" \
+# cargo-generate fills its authors placeholder from $USER, which a CI shell may not set.
+USER=${USER:-fork} cargo generate --path "$root" --name "$name" --destination "$workdir" \
   --silent --allow-commands --vcs none \
   --define "first_region=${regions[0]}" --define "second_region=${regions[1]}"
 copy="$workdir/$name"
@@ -36,12 +37,15 @@ git init --quiet
 git add -A
 git -c user.name=fork -c user.email=fork@example.com commit --quiet -m "From the template"
 
-# The template's pinned tools serve the copy too (the same files pin them), and its build output
-# stays under the template's target/ between runs. node_modules is the copy's own: its
-# package-lock.json names the new service.
+# The template's pinned tools serve the copy too (the same files pin them). So does its target/:
+# the copy's dependencies are the template's, at the same versions and features, so Cargo
+# reuses every one it already built and compiles only the renamed crates. Coverage builds in a
+# folder of its own, since cargo-llvm-cov reports on every test binary whose name matches a
+# target of the workspace (`api`, `core`), and the template's would match. node_modules is the
+# copy's own: its package-lock.json names the new service.
 ln -s "$root/.tools" .tools
-mkdir -p "$root/target/generated-copy"
-ln -s "$root/target/generated-copy" target
+ln -s "$root/target" target
+export CARGO_LLVM_COV_TARGET_DIR="$root/target/generated-copy/llvm-cov-target"
 
 test_command=$(readme_test_command)
 say "A fresh fork passes its README test command: $test_command"

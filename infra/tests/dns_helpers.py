@@ -4,39 +4,20 @@ part of that package to moto the way every region would."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 
 import boto3
-import yaml
-from conftest import ROOT
+from stage_packaging import package_with_project
 
 DOMAIN = {"name": "api.example.com", "hostedZoneId": "Z0123456789ABCDEFGHIJ"}
 
 
 def package_with_domain(tmp_path, stage: str, domain: dict = DOMAIN) -> dict:
     """`sls package` of `stage` in a copy of the project whose project.yml gives it `domain`."""
-    copy_root = tmp_path / "project"
-    copy_root.mkdir()
-    for name in ("serverless.yml", "package.json", "infra"):
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, copy_root / name)
-    project = yaml.safe_load((ROOT / "project.yml").read_text())
-    project["domains"] = {stage: domain}
-    (copy_root / "project.yml").write_text(yaml.safe_dump(project))
-    (copy_root / "node_modules").symlink_to(ROOT / "node_modules")
-    (copy_root / "target").symlink_to(ROOT / "target")
-    result = subprocess.run(
-        ["sls", "package", "--stage", stage, "--region", project["regions"][0], "--package", str(tmp_path / "out")],
-        cwd=copy_root,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "SLS_TELEMETRY_DISABLED": "1"},
+    code, output, template = package_with_project(
+        tmp_path, stage, lambda project: project.update(domains={stage: domain})
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return json.loads((tmp_path / "out" / "cloudformation-template-update-stack.json").read_text())
+    assert code == 0, output
+    return template
 
 
 def route53_part(template: dict, zone_id: str) -> dict:

@@ -44,9 +44,9 @@ def test_serverless_reads_its_names_from_project_yml(serverless):
 def test_the_alarms_watch_the_alias_the_plugin_creates(serverless):
     alias = serverless["functions"]["hello"]["deploymentSettings"]["alias"]
     for name in serverless["functions"]["hello"]["deploymentSettings"]["alarms"]:
-        (resources,) = [part["Resources"] for part in serverless["resources"] if isinstance(part, dict)]
+        (resources,) = [part["Resources"] for part in serverless["resources"] if "Resources" in part]
         alarm = resources[name]
-        dimensions = {d["Name"]: d["Value"] for d in alarm["Properties"]["Dimensions"]}
+        dimensions = {d["Name"]: d["Value"] for d in alarm["Properties"].get("Dimensions", [])}
         if "Resource" in dimensions:
             assert dimensions["Resource"] == {"Fn::Sub": f"${{HelloLambdaFunction}}:{alias}"}
     assert f'ALIAS = "{alias}"' in (ROOT / "scripts" / "rollback.py").read_text()

@@ -68,7 +68,7 @@ def release_wiring_problems(template: dict) -> list[str]:
         for ref in alarm_refs
         if ref in alarms
         and {"Name": "Resource", "Value": {"Fn::Sub": f"${{{function_id}}}:{alias['Properties']['Name']}"}}
-        in alarms[ref]["Properties"]["Dimensions"]
+        in alarms[ref]["Properties"].get("Dimensions", [])
     ]
     if not any(alarms[ref]["Properties"]["MetricName"] == "Errors" for ref in tied):
         problems.append("no watched alarm counts the errors of the alias")
@@ -109,9 +109,11 @@ def test_the_memory_size_is_one_lambda_accepts(production_template):
     assert 128 <= function["Properties"]["MemorySize"] <= 10240
 
 
-def test_the_function_logs_expire(production_template):
-    _, log_group = only(production_template, "AWS::Logs::LogGroup")
-    assert log_group["Properties"]["RetentionInDays"] > 0
+def test_every_log_group_expires(production_template):
+    log_groups = of_type(production_template, "AWS::Logs::LogGroup")
+    assert log_groups
+    for log_group in log_groups.values():
+        assert log_group["Properties"]["RetentionInDays"] > 0
 
 
 def test_the_http_api_owns_cors_for_every_method_it_routes(production_template):
@@ -156,7 +158,8 @@ def test_the_check_fails_when_the_alarms_are_unwired(production_template):
 def test_the_check_fails_when_an_alarm_is_not_tied_to_the_alias(production_template):
     template = copy.deepcopy(production_template)
     for alarm in of_type(template, "AWS::CloudWatch::Alarm").values():
-        alarm["Properties"]["Dimensions"] = [d for d in alarm["Properties"]["Dimensions"] if d["Name"] != "Resource"]
+        dimensions = alarm["Properties"].get("Dimensions", [])
+        alarm["Properties"]["Dimensions"] = [d for d in dimensions if d["Name"] != "Resource"]
     assert "no watched alarm counts the errors of the alias" in release_wiring_problems(template)
 
 
