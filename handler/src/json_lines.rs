@@ -45,14 +45,11 @@ where
             .flat_map(tracing_subscriber::registry::Scope::from_root)
         {
             let extensions = span.extensions();
-            let Some(fields) = extensions.get::<FormattedFields<N>>() else {
-                continue;
-            };
             // A JSON object's members, appended as they are: no parse, no tree.
-            let members = fields
-                .trim()
-                .strip_prefix('{')
-                .and_then(|f| f.strip_suffix('}'));
+            let members = extensions
+                .get::<FormattedFields<N>>()
+                .and_then(|fields| fields.trim().strip_prefix('{'))
+                .and_then(|fields| fields.strip_suffix('}'));
             if let Some(members) = members.filter(|members| !members.is_empty()) {
                 line.push(',');
                 line.push_str(members);
