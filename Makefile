@@ -64,7 +64,6 @@ STAGE ?=
 STAGE_ARG = $(if $(STAGE),--stage $(STAGE))
 RELEASE ?=
 REGION ?=
-TO ?=
 COMMIT ?=
 URL ?=
 REUSE_ZIP ?=
@@ -110,9 +109,9 @@ deploy-all: ## Deploy the STAGE package to every region of project.yml, one afte
 	for region in $$(scripts/project-value.sh regions); do scripts/deploy.sh --region $$region $(STAGE_ARG); done
 
 .PHONY: rollback
-rollback: ## Move the live alias back in every region (to version TO, or the one before live)
+rollback: ## Move the live alias back in every region, to release RELEASE (a commit) or the one before live
 	scripts/tools.sh python
-	python3 scripts/rollback.py $(STAGE_ARG) $(if $(TO),--to $(TO))
+	python3 scripts/rollback.py $(STAGE_ARG) $(if $(RELEASE),--release $(RELEASE))
 
 .PHONY: smoke-global
 smoke-global: ## Ask STAGE's one endpoint (its domain) for the health route: which region answers?

@@ -69,6 +69,26 @@ expect_everywhere() {
   done
 }
 
+# The rehearsal's stacks have no live alias (moto's CloudFormation skips it), so
+# scripts/rehearsal_lambda.py does through Lambda's API what CodeDeploy does, and deploys a
+# hotfix to one region only.
+point_live_at_newest() {
+  for region in $regions; do python3 scripts/rehearsal_lambda.py live-at-newest --region "$region" --stage "$1"; done
+}
+deploy_code_to_one_region() { # REGION STAGE RELEASE
+  # shellcheck disable=SC2086  # one argument per region
+  python3 scripts/rehearsal_lambda.py deploy-to-one-region --region "$1" --stage "$2" --release "$3" --regions $regions
+}
+# expect_live_everywhere STAGE CODE_SHA256 WHAT: fails unless live serves that code in every region.
+expect_live_everywhere() {
+  for region in $regions; do
+    local serving
+    serving=$(python3 scripts/rehearsal_lambda.py live-code --region "$region" --stage "$1")
+    [ "$serving" = "$2" ] || die "$region: live serves $serving as $1, not $3 ($2)"
+    printf '%-14s %s live serves %s (%s)\n' "$region" "$1" "$3" "$serving"
+  done
+}
+
 say "Starting moto on 127.0.0.1:$moto_port and the function on 127.0.0.1:$function_port"
 setsid moto_server -H 127.0.0.1 -p "$moto_port" > "$logs/moto.log" 2>&1 &
 pids+=($!)
@@ -136,12 +156,36 @@ ACCEPTANCE_URL="$front" python3 -m pytest -q -p no:cacheprovider acceptance
 say "Production, in every region"
 scripts/deploy-release.sh --commit "$current" --stage "$production" --endpoint "$front"
 expect_everywhere "$production" "$current_sha" "the current release"
+point_live_at_newest "$production"
+
+last_region=${regions##* }
+say "A hotfix that reached $last_region only: its version numbers now run ahead of the other regions'"
+deploy_code_to_one_region "$last_region" "$production" rehearsal-hotfix
 
 say "Redeploy the earlier release to production"
 scripts/deploy-release.sh --commit "$earlier" --stage "$production" --endpoint "$front"
 expect_everywhere "$production" "$earlier_sha" "the earlier release"
+point_live_at_newest "$production"
 
-last_region=${regions##* }
+say "Roll back by release, to the current release and back to the earlier one, under each region's own numbers"
+python3 scripts/rollback.py --stage "$production" --release "$current"
+expect_live_everywhere "$production" "$current_sha" "the current release"
+python3 scripts/rollback.py --stage "$production" --release "$earlier" | tee "$logs/rollback.log"
+expect_live_everywhere "$production" "$earlier_sha" "the earlier release"
+targets=$(sed -n 's/.* -> \([0-9]*\) (code.*/\1/p' "$logs/rollback.log" | sort -u | wc -l)
+[ "$targets" -gt 1 ] || die "the regions' version numbers did not differ: the rollback proved nothing about drift"
+
+say "A release whose code one region never ran (the hotfix) is refused, and no region changes"
+if python3 scripts/rollback.py --stage "$production" --release rehearsal-hotfix > "$logs/unheld.log" 2>&1; then
+  cat "$logs/unheld.log" >&2
+  die "a release one region lacks was rolled back to"
+fi
+first_region=${regions%% *}
+grep -q "rollback refused, nothing changed: $first_region: no version" "$logs/unheld.log" \
+  || { cat "$logs/unheld.log" >&2; die "the refusal does not name $first_region"; }
+grep "^rollback refused" "$logs/unheld.log"
+expect_live_everywhere "$production" "$earlier_sha" "the earlier release, untouched"
+
 say "A release changed in one regional bucket ($last_region) is refused, and nothing is deployed"
 bucket=$(release_bucket "$last_region")
 printf 'not the tested bytes' > "$logs/tampered.zip"

@@ -1,20 +1,31 @@
 #!/usr/bin/env python3
-"""Moves the `live` alias back, in every region, in one step.
+"""Moves the `live` alias back to a release, in every region, in one step.
 
-    python3 scripts/rollback.py [--stage prod] [--to VERSION] [--regions R1 R2 ...]
+    python3 scripts/rollback.py [--stage prod] [--release COMMIT] [--regions R1 R2 ...]
 
-Without --to, each region goes back to the highest published version below the one `live`
-serves now. With --to, every region goes to that version. Nothing changes anywhere unless every
-region can roll back: the plan is checked in all regions first, then applied, then each alias
-is read back to prove it points where it should.
+A release is its code, not a version number: Lambda numbers versions in each region on its own,
+and the numbers drift apart whenever one region's deploy is retried. So the target is the code
+whose CodeSha256 a release's manifest records, found in each region among the versions Lambda
+still holds.
 
-This is for a release that finished and turned out bad. During a canary shift, CodeDeploy's
-own alarms (or `aws deploy stop-deployment`) roll back instead.
+- With --release, that commit's manifest is read from each region's release bucket
+  (releases/<commit>/dist/<stage>/manifest.json, `make publish`); every region goes to its
+  newest version with that CodeSha256.
+- Without it, each region goes back to the release before live: its newest version older than
+  live whose code differs from live's. Every region must find the same code, or it refuses and
+  asks for --release.
+
+Nothing changes anywhere unless every region can roll back: the plan is checked in all regions
+first, then applied, then each alias is read back to prove it points where it should.
+
+This is for a release that finished and turned out bad. During a canary shift, CodeDeploy's own
+alarms (or `aws deploy stop-deployment`) roll back instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +35,17 @@ import yaml
 from stacks import NoSuchStack, physical_ids
 
 ALIAS = "live"
+RELEASES = "releases"
 
 
 class RollbackRefused(Exception):
     """A rollback that must not happen; the message says why."""
+
+
+@dataclass(frozen=True)
+class Version:
+    number: int
+    code_sha256: str
 
 
 @dataclass(frozen=True)
@@ -36,16 +54,18 @@ class Step:
     function_name: str
     current: str
     target: str
+    code_sha256: str
 
 
-def published_versions(client, function_name: str) -> list[int]:
+def published_versions(client, function_name: str) -> list[Version]:
+    """Every numbered version of the function with its code's hash, oldest first."""
     versions = []
     for page in client.get_paginator("list_versions_by_function").paginate(FunctionName=function_name):
-        versions += [int(v["Version"]) for v in page["Versions"] if v["Version"].isdigit()]
-    return sorted(versions)
+        versions += [Version(int(v["Version"]), v["CodeSha256"]) for v in page["Versions"] if v["Version"].isdigit()]
+    return sorted(versions, key=lambda version: version.number)
 
 
-def plan(client, region: str, function_name: str, to: str | None) -> Step:
+def plan(client, region: str, function_name: str, code_sha256: str | None) -> Step:
     """Decides where `live` goes in one region, or refuses."""
     try:
         alias = client.get_alias(FunctionName=function_name, Name=ALIAS)
@@ -53,22 +73,20 @@ def plan(client, region: str, function_name: str, to: str | None) -> Step:
         raise RollbackRefused(f"{region}: {function_name} has no '{ALIAS}' alias to roll back") from missing
     current = alias["FunctionVersion"]
     versions = published_versions(client, function_name)
-    if to is None:
-        earlier = [v for v in versions if current.isdigit() and v < int(current)]
+    live = next((v for v in versions if str(v.number) == current), None)
+    if live is None:
+        raise RollbackRefused(f"{region}: '{ALIAS}' serves {current}, not a published version")
+    if code_sha256 is None:
+        earlier = [v for v in versions if v.number < live.number and v.code_sha256 != live.code_sha256]
         if not earlier:
-            raise RollbackRefused(
-                f"{region}: '{ALIAS}' serves version {current} and there is no earlier version to go back to"
-            )
-        return Step(region, function_name, current, str(earlier[-1]))
-    if not to.isdigit():
-        raise RollbackRefused(f"--to must be a published version number, not '{to}'")
-    if int(to) not in versions:
-        raise RollbackRefused(
-            f"{region}: {function_name} has no version {to} (published: {', '.join(map(str, versions)) or 'none'})"
-        )
-    if to == current:
-        raise RollbackRefused(f"{region}: '{ALIAS}' already serves version {to}")
-    return Step(region, function_name, current, to)
+            raise RollbackRefused(f"{region}: '{ALIAS}' serves version {current} and no earlier release is held")
+        return Step(region, function_name, current, str(earlier[-1].number), earlier[-1].code_sha256)
+    if live.code_sha256 == code_sha256:
+        raise RollbackRefused(f"{region}: '{ALIAS}' already serves that release (version {current})")
+    holding = [v for v in versions if v.code_sha256 == code_sha256]
+    if not holding:
+        raise RollbackRefused(f"{region}: no version of {function_name} holds that release's code ({code_sha256})")
+    return Step(region, function_name, current, str(holding[-1].number), code_sha256)
 
 
 def apply(client, step: Step) -> None:
@@ -88,6 +106,18 @@ def apply(client, step: Step) -> None:
         )
 
 
+def rollback(clients: dict, function_names: dict[str, str], code_sha256: str | None) -> list[Step]:
+    """Plans every region, then applies every step. Returns the steps taken."""
+    steps = [plan(client, region, function_names[region], code_sha256) for region, client in clients.items()]
+    targets = {step.code_sha256 for step in steps}
+    if len(targets) > 1:
+        found = ", ".join(f"{s.region} {s.code_sha256} (version {s.target})" for s in steps)
+        raise RollbackRefused(f"the regions hold different earlier releases ({found}): name one with --release")
+    for step in steps:
+        apply(clients[step.region], step)
+    return steps
+
+
 def stack_function(cloudformation, region: str, stack: str) -> str:
     """The name of the stack's one Lambda function: the deployed template says which, so a
     renamed function needs no change here."""
@@ -100,19 +130,28 @@ def stack_function(cloudformation, region: str, stack: str) -> str:
     return functions[0]
 
 
-def rollback(clients: dict, function_names: dict[str, str], to: str | None) -> list[Step]:
-    """Plans every region, then applies every step. Returns the steps taken."""
-    steps = [plan(client, region, function_names[region], to) for region, client in clients.items()]
-    for step in steps:
-        apply(clients[step.region], step)
-    return steps
+def release_code(region: str, service: str, stage: str, commit: str) -> str:
+    """The CodeSha256 that release `commit`'s manifest for `stage` records, from the region's
+    release bucket (the stack <service>-artifacts, infra/artifact-buckets.yml)."""
+    cloudformation = boto3.client("cloudformation", region_name=region)
+    try:
+        (bucket,) = physical_ids(cloudformation, f"{service}-artifacts", "AWS::S3::Bucket")
+    except (NoSuchStack, ValueError) as missing:
+        raise RollbackRefused(f"{region}: there is no release bucket ({service}-artifacts)") from missing
+    key = f"{RELEASES}/{commit}/dist/{stage}/manifest.json"
+    s3 = boto3.client("s3", region_name=region)
+    try:
+        manifest = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    except s3.exceptions.NoSuchKey as missing:
+        raise RollbackRefused(f"{region}: release {commit} was never published for {stage} (no {key})") from missing
+    return manifest["codeSha256"]
 
 
 def main(argv: list[str] | None = None) -> int:
     project = yaml.safe_load(Path(__file__).resolve().parent.parent.joinpath("project.yml").read_text())
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stage", default=project["stages"]["production"])
-    parser.add_argument("--to", help="the version to go back to (default: the one before live)")
+    parser.add_argument("--release", help="the commit to go back to (default: the release before live)")
     parser.add_argument("--regions", nargs="+", default=project["regions"])
     args = parser.parse_args(argv)
 
@@ -124,12 +163,23 @@ def main(argv: list[str] | None = None) -> int:
             region: stack_function(boto3.client("cloudformation", region_name=region), region, stack)
             for region in args.regions
         }
-        steps = rollback(clients, function_names, args.to)
+        code_sha256 = None
+        if args.release:
+            codes = {
+                region: release_code(region, project["service"], args.stage, args.release) for region in args.regions
+            }
+            if len(set(codes.values())) > 1:
+                raise RollbackRefused(f"the regions' manifests of {args.release} disagree: {codes}")
+            code_sha256 = next(iter(codes.values()))
+        steps = rollback(clients, function_names, code_sha256)
     except RollbackRefused as refusal:
         print(f"rollback refused, nothing changed: {refusal}", file=sys.stderr)
         return 2
     for step in steps:
-        print(f"{step.region}: {step.function_name}:{ALIAS} {step.current} -> {step.target} (checked)")
+        print(
+            f"{step.region}: {step.function_name}:{ALIAS} {step.current} -> {step.target} "
+            f"(code {step.code_sha256}, checked)"
+        )
     return 0
 
 

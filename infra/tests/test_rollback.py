@@ -1,8 +1,11 @@
-"""The one-step rollback, against moto's Lambda API: it picks the right version in every
-region, proves where the alias landed, and refuses clearly, changing nothing, when it cannot."""
+"""Rollback by release, against moto's Lambda API: every region goes to the version holding the
+release's code, whatever its number there, the alias is read back, and a rollback some region
+cannot make is refused with nothing changed anywhere."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import json
 import zipfile
@@ -18,20 +21,28 @@ from conftest import ROOT
 _PROJECT = yaml.safe_load((ROOT / "project.yml").read_text())
 REGIONS = _PROJECT["regions"]
 FIRST, SECOND = REGIONS
-STACK = f"{_PROJECT['service']}-{_PROJECT['stages']['production']}"
+PRODUCTION = _PROJECT["stages"]["production"]
+STACK = f"{_PROJECT['service']}-{PRODUCTION}"
 FUNCTION = "named-by-the-stack"
 ONE_NAME = dict.fromkeys(REGIONS, FUNCTION)
 
 
-def _zip(marker: str) -> bytes:
+def _zip(release: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("bootstrap", f"#!/bin/sh\n# {marker}\n")
+        info = zipfile.ZipInfo("bootstrap", date_time=(2026, 1, 1, 0, 0, 0))
+        archive.writestr(info, f"#!/bin/sh\n# {release}\n")
     return buffer.getvalue()
 
 
-def _deploy(client, region: str, role_arn: str, versions: int, live: int | None) -> None:
-    """The function as `sls deploy` leaves it: created by the stack, then versions published."""
+def code(release: str) -> str:
+    """The CodeSha256 Lambda reports for a release's zip."""
+    return base64.b64encode(hashlib.sha256(_zip(release)).digest()).decode()
+
+
+def _deploy(client, region: str, role_arn: str, releases: list[str], live: int | None) -> None:
+    """The function as `sls deploy` leaves it: created by the stack, then one version published
+    per deploy, each with that deploy's release."""
     function = {
         "Type": "AWS::Lambda::Function",
         "Properties": {
@@ -45,8 +56,8 @@ def _deploy(client, region: str, role_arn: str, versions: int, live: int | None)
     boto3.client("cloudformation", region_name=region).create_stack(
         StackName=STACK, TemplateBody=json.dumps({"Resources": {"HelloLambdaFunction": function}})
     )
-    for number in range(1, versions + 1):
-        client.update_function_code(FunctionName=FUNCTION, ZipFile=_zip(f"v{number}"))
+    for release in releases:
+        client.update_function_code(FunctionName=FUNCTION, ZipFile=_zip(release))
         client.publish_version(FunctionName=FUNCTION)
     if live is not None:
         client.create_alias(FunctionName=FUNCTION, Name="live", FunctionVersion=str(live))
@@ -62,14 +73,22 @@ def lambda_role(aws):
     )["Role"]["Arn"]
 
 
-def clients(role_arn: str, layout: dict[str, tuple[int, int | None]]) -> dict:
-    """layout: region -> (published versions, version live serves or None for no alias)."""
+def clients(role_arn: str, layout: dict[str, tuple[list[str], int | None]]) -> dict:
+    """layout: region -> (the release of each published version, the version live serves or
+    None for no alias)."""
     result = {}
-    for region, (versions, live) in layout.items():
+    for region, (releases, live) in layout.items():
         client = boto3.client("lambda", region_name=region)
-        _deploy(client, region, role_arn, versions, live)
+        _deploy(client, region, role_arn, releases, live)
         result[region] = client
     return result
+
+
+def live_code(regional_clients: dict) -> dict[str, str]:
+    return {
+        region: client.get_function(FunctionName=FUNCTION, Qualifier="live")["Configuration"]["CodeSha256"]
+        for region, client in regional_clients.items()
+    }
 
 
 def live_versions(regional_clients: dict) -> dict[str, str]:
@@ -79,28 +98,56 @@ def live_versions(regional_clients: dict) -> dict[str, str]:
     }
 
 
-def test_goes_back_to_the_version_before_live_in_every_region(lambda_role):
-    regional = clients(lambda_role, {FIRST: (3, 3), SECOND: (4, 3)})
+# Version numbers that differ between the regions: the second also holds release x, whose
+# deploy failed in the first and was never retried there.
+DRIFTED = {FIRST: (["a", "b", "c"], 3), SECOND: (["a", "x", "b", "c"], 4)}
+
+
+def test_goes_back_to_the_release_before_live_in_every_region_whatever_its_number(lambda_role):
+    regional = clients(lambda_role, DRIFTED)
 
     steps = rollback.rollback(regional, ONE_NAME, None)
 
-    assert live_versions(regional) == {FIRST: "2", SECOND: "2"}
-    assert [(s.region, s.current, s.target) for s in steps] == [
-        (FIRST, "3", "2"),
-        (SECOND, "3", "2"),
-    ]
+    assert live_code(regional) == {FIRST: code("b"), SECOND: code("b")}
+    assert [(s.region, s.current, s.target) for s in steps] == [(FIRST, "3", "2"), (SECOND, "4", "3")]
 
 
-def test_goes_to_a_named_version(lambda_role):
-    regional = clients(lambda_role, {FIRST: (3, 3), SECOND: (3, 3)})
+def test_goes_to_a_named_release_held_under_different_numbers(lambda_role):
+    regional = clients(lambda_role, DRIFTED)
 
-    rollback.rollback(regional, ONE_NAME, "1")
+    steps = rollback.rollback(regional, ONE_NAME, code("b"))
 
-    assert live_versions(regional) == {FIRST: "1", SECOND: "1"}
+    assert live_code(regional) == {FIRST: code("b"), SECOND: code("b")}
+    assert {s.region: s.target for s in steps} == {FIRST: "2", SECOND: "3"}
+
+
+def test_refuses_a_release_one_region_lacks_and_changes_no_region(lambda_role):
+    regional = clients(lambda_role, DRIFTED)
+
+    with pytest.raises(rollback.RollbackRefused, match=f"{FIRST}: no version .* holds that release's code"):
+        rollback.rollback(regional, ONE_NAME, code("x"))
+
+    assert live_code(regional) == {FIRST: code("c"), SECOND: code("c")}
+
+
+def test_refuses_when_the_regions_hold_different_earlier_releases(lambda_role):
+    regional = clients(lambda_role, {FIRST: (["a", "b", "c"], 3), SECOND: (["a", "x", "c"], 3)})
+
+    with pytest.raises(rollback.RollbackRefused, match=r"different earlier releases.*name one with --release"):
+        rollback.rollback(regional, ONE_NAME, None)
+
+    assert live_code(regional) == {FIRST: code("c"), SECOND: code("c")}
+
+
+def test_refuses_the_release_live_already_serves(lambda_role):
+    regional = clients(lambda_role, DRIFTED)
+
+    with pytest.raises(rollback.RollbackRefused, match="already serves that release"):
+        rollback.rollback(regional, ONE_NAME, code("c"))
 
 
 def test_clears_a_half_finished_traffic_shift(lambda_role):
-    regional = clients(lambda_role, {FIRST: (3, 2)})
+    regional = clients(lambda_role, {FIRST: (["a", "b", "c"], 2)})
     regional[FIRST].update_alias(
         FunctionName=FUNCTION,
         Name="live",
@@ -115,68 +162,72 @@ def test_clears_a_half_finished_traffic_shift(lambda_role):
 
 
 def test_refuses_when_there_is_nothing_earlier_and_changes_no_region(lambda_role):
-    regional = clients(lambda_role, {FIRST: (3, 3), SECOND: (1, 1)})
+    regional = clients(lambda_role, {FIRST: (["a", "b", "c"], 3), SECOND: (["c"], 1)})
 
-    with pytest.raises(rollback.RollbackRefused, match="no earlier version to go back to"):
+    with pytest.raises(rollback.RollbackRefused, match="no earlier release is held"):
         rollback.rollback(regional, ONE_NAME, None)
 
-    assert live_versions(regional) == {FIRST: "3", SECOND: "1"}
-
-
-@pytest.mark.parametrize(
-    ("to", "reason"),
-    [
-        ("7", "has no version 7"),
-        ("$LATEST", "must be a published version number"),
-        ("two", "must be a published version number"),
-        ("3", "already serves version 3"),
-    ],
-)
-def test_refuses_a_bad_target_and_changes_nothing(lambda_role, to, reason):
-    regional = clients(lambda_role, {FIRST: (3, 3), SECOND: (3, 3)})
-
-    with pytest.raises(rollback.RollbackRefused, match=reason.replace("$", r"\$")):
-        rollback.rollback(regional, ONE_NAME, to)
-
-    assert live_versions(regional) == {FIRST: "3", SECOND: "3"}
+    assert live_code(regional) == {FIRST: code("c"), SECOND: code("c")}
 
 
 def test_refuses_a_function_without_the_live_alias(lambda_role):
-    regional = clients(lambda_role, {FIRST: (2, None)})
+    regional = clients(lambda_role, {FIRST: (["a", "b"], None)})
 
     with pytest.raises(rollback.RollbackRefused, match="has no 'live' alias"):
         rollback.rollback(regional, ONE_NAME, None)
 
 
-def test_the_command_reports_each_region_and_exits_0(lambda_role, capsys):
-    regional = clients(lambda_role, {FIRST: (2, 2), SECOND: (2, 2)})
+def publish_manifest(region: str, commit: str, release: str) -> None:
+    """A release bucket (the stack <service>-artifacts) holding `commit`'s production manifest."""
+    template = {"Resources": {"ReleaseBucket": {"Type": "AWS::S3::Bucket"}}}
+    cloudformation = boto3.client("cloudformation", region_name=region)
+    cloudformation.create_stack(StackName=f"{_PROJECT['service']}-artifacts", TemplateBody=json.dumps(template))
+    (bucket,) = [
+        r["PhysicalResourceId"]
+        for r in cloudformation.list_stack_resources(StackName=f"{_PROJECT['service']}-artifacts")[
+            "StackResourceSummaries"
+        ]
+    ]
+    key = f"releases/{commit}/dist/{PRODUCTION}/manifest.json"
+    boto3.client("s3", region_name=region).put_object(
+        Bucket=bucket, Key=key, Body=json.dumps({"codeSha256": code(release), "gitCommit": commit})
+    )
 
-    assert rollback.main(["--stage", _PROJECT["stages"]["production"]]) == 0
 
-    assert live_versions(regional) == {FIRST: "1", SECOND: "1"}
+def test_the_command_rolls_back_to_a_published_release_in_every_region(lambda_role, capsys):
+    regional = clients(lambda_role, DRIFTED)
+    for region in REGIONS:
+        publish_manifest(region, "abc123", "b")
+
+    assert rollback.main(["--release", "abc123"]) == 0
+
+    assert live_code(regional) == {FIRST: code("b"), SECOND: code("b")}
     out = capsys.readouterr().out
-    assert f"{FIRST}: {FUNCTION}:live 2 -> 1 (checked)" in out
-    assert f"{SECOND}: {FUNCTION}:live 2 -> 1 (checked)" in out
+    assert f"{FIRST}: {FUNCTION}:live 3 -> 2 (code {code('b')}, checked)" in out
+    assert f"{SECOND}: {FUNCTION}:live 4 -> 3 (code {code('b')}, checked)" in out
+
+
+def test_the_command_refuses_a_release_never_published_and_changes_nothing(lambda_role, capsys):
+    regional = clients(lambda_role, DRIFTED)
+    for region in REGIONS:
+        publish_manifest(region, "abc123", "b")
+
+    assert rollback.main(["--release", "unknown"]) == 2
+
+    assert "release unknown was never published" in capsys.readouterr().err
+    assert live_code(regional) == {FIRST: code("c"), SECOND: code("c")}
 
 
 def test_the_command_finds_the_function_in_each_regions_stack_whatever_its_name(lambda_role, capsys):
-    regional = clients(lambda_role, {FIRST: (2, 2), SECOND: (2, 2)})
+    regional = clients(lambda_role, DRIFTED)
     assert rollback.stack_function(boto3.client("cloudformation", region_name=SECOND), SECOND, STACK) == FUNCTION
-    assert rollback.main(["--stage", _PROJECT["stages"]["production"]]) == 0
-    assert live_versions(regional) == {FIRST: "1", SECOND: "1"}
+    assert rollback.main(["--stage", PRODUCTION]) == 0
+    assert live_code(regional) == {FIRST: code("b"), SECOND: code("b")}
 
 
 def test_the_command_refuses_a_stage_that_has_no_stack(lambda_role, capsys):
-    clients(lambda_role, {FIRST: (2, 2), SECOND: (2, 2)})
+    clients(lambda_role, DRIFTED)
 
     assert rollback.main(["--stage", "nowhere"]) == 2
 
     assert f"there is no stack {_PROJECT['service']}-nowhere" in capsys.readouterr().err
-
-
-def test_the_command_says_why_it_refused_and_exits_2(lambda_role, capsys):
-    clients(lambda_role, {FIRST: (1, 1), SECOND: (1, 1)})
-
-    assert rollback.main(["--stage", _PROJECT["stages"]["production"]]) == 2
-
-    assert "rollback refused, nothing changed" in capsys.readouterr().err
