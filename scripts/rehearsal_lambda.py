@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """What the rehearsal does through Lambda's API that moto's CloudFormation cannot: publish the
-deployed code and point the live alias at it as a deploy and CodeDeploy would, and deploy code to one region only, as a hotfix might, with its
-manifest published to every region. Against the local moto only (scripts/rehearse.sh sets
-AWS_ENDPOINT_URL).
+deployed code and point the live alias at it, as a deploy and CodeDeploy would, and deploy code
+to one region only, as a hotfix might, with its manifest published to every region. Against the
+local moto only (scripts/rehearse.sh sets AWS_ENDPOINT_URL).
 
     python3 scripts/rehearsal_lambda.py live-at-newest|live-code --region R --stage S
     python3 scripts/rehearsal_lambda.py deploy-to-one-region --region R --stage S --release ID --regions R1 R2
