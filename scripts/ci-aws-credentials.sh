@@ -4,7 +4,7 @@
 # key is ever written down. AWS_ROLE_ARN comes from the CircleCI context.
 set -euo pipefail
 : "${CIRCLE_OIDC_TOKEN_V2:?this job has no OIDC token: is it running with the deploy context?}"
-: "${AWS_ROLE_ARN:?set AWS_ROLE_ARN in the CircleCI context (see README)}"
+: "${AWS_ROLE_ARN:?set AWS_ROLE_ARN in the CircleCI context (docs/deploy.md, "Setting up CircleCI")}"
 : "${BASH_ENV:?BASH_ENV is set by CircleCI}"
 
 token_file="$HOME/.aws-oidc-token"

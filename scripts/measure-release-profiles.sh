@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures the release-profile choices that README's performance section compares: for each,
+# Measures the release-profile choices that docs/performance.md compares: for each,
 # the arm64 zip's size and, on this machine, the cold start and per-request cost (the budgets
 # bench). Each variant builds in its own target folder, so this takes a while.
 #   scripts/measure-release-profiles.sh

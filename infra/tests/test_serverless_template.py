@@ -117,7 +117,7 @@ def test_every_log_group_expires(production_template):
 
 
 def test_the_http_api_owns_cors_for_every_method_it_routes(production_template):
-    """API Gateway answers preflights and adds the CORS headers (README, "CORS"); a method it
+    """API Gateway answers preflights and adds the CORS headers (docs/contract.md, "CORS"); a method it
     routes but does not allow would reach the function and be unreadable in a browser."""
     _, api = only(production_template, "AWS::ApiGatewayV2::Api")
     cors = api["Properties"]["CorsConfiguration"]
