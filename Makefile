@@ -3,7 +3,7 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
-export PATH := $(CURDIR)/.tools/cargo/bin:$(HOME)/.cargo/bin:$(CURDIR)/.tools/venv/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export PATH := $(CURDIR)/.tools/node/node_modules/.bin:$(CURDIR)/.tools/cargo/bin:$(HOME)/.cargo/bin:$(CURDIR)/.tools/venv/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 # Snapshots are checked, never rewritten, by the gate: review changes with `make snapshots`.
 export INSTA_UPDATE := no
 

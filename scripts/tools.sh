@@ -90,14 +90,33 @@ python_tools() {
   python_venv checkov tools/requirements-checkov.txt
 }
 
+# The Node that runs the Serverless CLI when the machine's own is older than package.json's
+# engines.node (Node 20 left support on 2026-04-30; AWS SDK for JavaScript releases after early
+# January 2027 need 22): the official binary, as the npm registry ships it per platform.
+NODE_VERSION=22.23.5
+
+# node_satisfies NODE MINIMUM: whether that node binary is at least MINIMUM (MAJOR.MINOR).
+node_satisfies() {
+  "$1" -e 'const [n, w] = [process.versions.node, process.argv[1]].map(v => v.split(".").map(Number));
+           process.exit(n[0] > w[0] || (n[0] === w[0] && n[1] >= w[1]) ? 0 : 1)' "$2" 2>/dev/null
+}
+
 node_tools() {
-  # package.json's engines.node (">=MAJOR.MINOR") is what osls needs; it is the one source.
-  local version needed
-  version=$(node --version 2>/dev/null || echo none)
+  # package.json's engines.node (">=MAJOR.MINOR") is what the deploy needs; it is the one source.
+  local needed platform
   needed=$(python3 -c 'import json; print(json.load(open("package.json"))["engines"]["node"].removeprefix(">="))')
-  node -e 'const [n, w] = [process.versions.node, process.argv[1]].map(v => v.split(".").map(Number));
-           process.exit(n[0] > w[0] || (n[0] === w[0] && n[1] >= w[1]) ? 0 : 1)' "$needed" 2>/dev/null \
-    || { echo "Node >= $needed is needed for the Serverless CLI; found $version" >&2; exit 1; }
+  if ! node_satisfies "$(command -v node || echo node)" "$needed"; then
+    case "$(uname -s)-$(uname -m)" in
+      Linux-x86_64) platform=linux-x64 ;;
+      Linux-aarch64) platform=linux-arm64 ;;
+      *) echo "Node >= $needed is needed for the Serverless CLI; found $(node --version 2>/dev/null || echo none). Install it (nodejs.org, or your package manager)." >&2; exit 1 ;;
+    esac
+    if ! node_satisfies "$TOOLS/node/node_modules/.bin/node" "$needed"; then
+      step "Node $NODE_VERSION (node-$platform from the npm registry), as $(node --version 2>/dev/null || echo none) is older than $needed"
+      npm install --prefix "$TOOLS/node" --no-save --no-audit --no-fund --loglevel=error "node-$platform@$NODE_VERSION"
+    fi
+    export PATH="$TOOLS/node/node_modules/.bin:$PATH"
+  fi
   if ! cmp -s package-lock.json node_modules/.installed-lock 2>/dev/null; then
     step "Node tools (package-lock.json)"
     npm ci --no-audit --no-fund --loglevel=error
