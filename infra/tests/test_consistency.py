@@ -67,7 +67,9 @@ def test_the_node_engine_covers_what_osls_needs():
 
     package = json.loads((ROOT / "package.json").read_text())
     wanted = tuple(int(part) for part in package["engines"]["node"].removeprefix(">=").split("."))
-    assert wanted >= (22, 0), "Node 20 is out of support, and AWS SDK for JavaScript releases after early January 2027 need 22"
+    assert wanted >= (22, 0), (
+        "Node 20 is out of support, and AWS SDK for JavaScript releases after early January 2027 need 22"
+    )
     assert re.fullmatch(r"\d+\.\d+\.\d+", package["devDependencies"]["osls"])
 
 
