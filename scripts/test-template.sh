@@ -3,8 +3,8 @@
 # a temporary folder, no trace of the old name is left in it, and the copy passes its own
 # README test command, whole. Then it makes README's first edits (a new greeting, a renamed
 # route, another memory size and timeout), adds a route by README's "Add a route", accepts the
-# new snapshots as README says, and runs the copy's whole gate again, whose rehearsal must
-# smoke-test the new route.
+# new snapshots as README says, deletes what README says a fork without CircleCI can, and runs
+# the copy's whole gate again, whose rehearsal must smoke-test the new route.
 #   scripts/test-template.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -96,9 +96,39 @@ git add -A
 git diff --cached --stat
 grep -q '"GET /goodbye"' handler/tests/api/snapshots/*routes*.snap || die "the routes snapshot did not gain GET /goodbye"
 
+say "README's \"What a fork can delete\": CircleCI, every file and key it lists"
+python3 <<'PY'
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import yaml
+
+readme = Path("README.md").read_text()
+bullet = readme.split("## What a fork can delete", 1)[1].split("- **CircleCI**:", 1)[1].split("\n- ", 1)[0]
+names = re.findall(r"`([^`]+)`", bullet)
+paths = [name for name in names if "/" in name]
+keys = [name for name in names if re.fullmatch(r"[a-z_]+", name)]
+for name in paths:
+    path = Path(name)
+    if not path.exists():
+        sys.exit(f"README lists {name} for CircleCI, and there is no such file: README's list moved")
+    shutil.rmtree(path) if path.is_dir() else path.unlink()
+project = yaml.safe_load(Path("project.yml").read_text())
+for key in keys:
+    if key not in project:
+        sys.exit(f"README lists the project.yml key {key} for CircleCI, and there is none")
+    del project[key]
+Path("project.yml").write_text(yaml.safe_dump(project, sort_keys=False))
+print(f"deleted {len(paths)} paths and the project.yml keys {', '.join(keys)}")
+PY
+[ ! -e .circleci ] || die "the CircleCI config was not deleted"
+git add -A
+
 say "The edited fork passes its README test command again"
 bash -c "$test_command" 2>&1 | tee "$workdir/edited-gate.log"
 grep -q '"RouteKey": "ANY /greet"' dist/prod/cloudformation-template-update-stack.json || die "the route was not renamed"
 grep -q '^GET /goodbye: GET /goodbye answered 200' "$workdir/edited-gate.log" \
   || die "the rehearsal did not smoke-test the added route GET /goodbye"
-say "$name: generated, renamed, edited and given a route as README says, and green"
+say "$name: generated, renamed, edited, given a route and rid of CircleCI as README says, and green"

@@ -16,6 +16,8 @@ ROLE = ROOT / "infra" / "circleci-deploy-role.yml"
 @pytest.fixture(scope="module")
 def role_template(project) -> dict:
     """The deploy role as project.yml's service would deploy it."""
+    if not ROLE.exists():
+        pytest.skip("this fork has no CircleCI deploy role (README, What a fork can delete)")
     template = load_yaml(ROLE)
     template["Parameters"]["ServiceName"]["Default"] = project["service"]
     return template
