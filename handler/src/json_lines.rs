@@ -147,46 +147,20 @@ impl Visit for Fields<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::io;
-    use std::sync::{Arc, Mutex, PoisonError};
-
+    use hello_world_testkit::log_capture::Captured;
     use serde_json::{Value, json};
 
     use crate::{LogFormat, subscriber};
 
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl io::Write for Captured {
-        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-            self.0
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-
     fn line_of(log: impl FnOnce()) -> Value {
         let captured = Captured::default();
-        let writer = captured.clone();
         let subscriber = subscriber(
-            move || writer.clone(),
+            captured.writer(),
             tracing::level_filters::LevelFilter::INFO,
             LogFormat::Json,
         );
         tracing::subscriber::with_default(subscriber, log);
-        io::Write::flush(&mut captured.clone()).unwrap_or_default();
-        let bytes = captured
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        serde_json::from_slice(&bytes).unwrap_or_default()
+        serde_json::from_str(&captured.text()).unwrap_or_default()
     }
 
     #[test]

@@ -163,30 +163,13 @@ mod tests {
 
     #[test]
     fn the_invocation_span_carries_each_id_it_is_given_and_the_request_id_once() {
-        use std::sync::{Arc, Mutex, PoisonError};
-
-        #[derive(Clone, Default)]
-        struct Lines(Arc<Mutex<Vec<u8>>>);
-        impl std::io::Write for Lines {
-            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-                self.0
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .extend_from_slice(bytes);
-                Ok(bytes.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
+        use hello_world_testkit::log_capture::Captured;
 
         for in_runtime in [false, true] {
             for trace in [None, Some("1-a-b")] {
                 for api in [None, Some("api-1")] {
-                    let lines = Lines::default();
-                    let writer = lines.clone();
-                    let subscriber =
-                        subscriber(move || writer.clone(), LevelFilter::INFO, LogFormat::Json);
+                    let lines = Captured::default();
+                    let subscriber = subscriber(lines.writer(), LevelFilter::INFO, LogFormat::Json);
                     tracing::subscriber::with_default(subscriber, || {
                         let runtime = in_runtime.then(|| {
                             tracing::info_span!("Lambda runtime invoke", requestId = "req-1")
@@ -195,15 +178,7 @@ mod tests {
                         let _invocation = invocation_span("req-1", trace, api).entered();
                         tracing::info!("written");
                     });
-                    std::io::Write::flush(&mut lines.clone()).unwrap_or_default();
-                    let text = String::from_utf8(
-                        lines
-                            .0
-                            .lock()
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .clone(),
-                    )
-                    .unwrap_or_default();
+                    let text = lines.text();
                     let line: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
                     let case =
                         format!("runtime {in_runtime}, trace {trace:?}, api {api:?}: {text}");

@@ -1,5 +1,5 @@
 //! Test support for the service's tests and benches: the committed AWS-shaped event
-//! fixtures, a local stand-in for the Lambda Runtime API, a whole-response view for
+//! fixtures, a local stand-in for the Lambda Runtime API, a log-line capture, a whole-response view for
 //! snapshots, and cold-start measurement. Nothing here ships.
 
 // Test support fails loudly: a missing fixture is a broken setup, not a result to handle.
@@ -7,5 +7,6 @@
 
 pub mod cold_start;
 pub mod fixtures;
+pub mod log_capture;
 pub mod runtime_api;
 pub mod snapshot;

@@ -1,32 +1,13 @@
 //! Each request writes one structured JSON log line, and it never holds secrets or the body.
 
-use std::io;
-use std::sync::{Arc, Mutex, PoisonError};
-
 use hello_world::HelloWorld;
 use hello_world_handler::{LogFormat, subscriber};
 use tracing::level_filters::LevelFilter;
 
 use crate::helpers::respond;
 use hello_world_testkit::fixtures;
+use hello_world_testkit::log_capture::Captured;
 use serde_json::Value;
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
 
 fn log_lines_of(fixture: &str) -> Vec<String> {
     log_lines_at(LevelFilter::INFO, fixture)
@@ -34,20 +15,10 @@ fn log_lines_of(fixture: &str) -> Vec<String> {
 
 fn log_lines_at(level: LevelFilter, fixture: &str) -> Vec<String> {
     let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = subscriber(move || writer.clone(), level, LogFormat::Json);
+    let subscriber = subscriber(captured.writer(), level, LogFormat::Json);
     let request = fixtures::request(fixture);
     tracing::subscriber::with_default(subscriber, || respond(&HelloWorld, &request));
-    let bytes = captured
-        .0
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone();
-    String::from_utf8(bytes)
-        .expect("log output is UTF-8")
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    captured.text().lines().map(str::to_owned).collect()
 }
 
 #[test]
