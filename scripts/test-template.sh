@@ -55,8 +55,11 @@ say "README's first edits: a new greeting, a renamed route, another memory size 
 greeting="src/greeting.rs"
 sed -i 's|"Go Serverless v1.0! Your function executed successfully!"|"Hello from acme-greeter!"|' "$name/$greeting"
 sed -i 's|path: /hello$|path: /greet|; s|memorySize: 128$|memorySize: 256|; s|timeout: 5$|timeout: 10|' serverless.yml
+sed -i 's|"ANY /hello"|"ANY /greet"|' handler/src/routes.rs
 sed -i 's|/hello|/greet|g' testkit/fixtures/*.json
-git diff --quiet -- "$name/$greeting" serverless.yml testkit/fixtures && die "the edits changed nothing: README's example values moved"
+git diff --quiet -- "$name/$greeting" serverless.yml handler/src/routes.rs testkit/fixtures \
+  && die "the edits changed nothing: README's example values moved"
+grep -q '"ANY /greet"' handler/src/routes.rs || die "the router's key was not renamed: README's example moved"
 
 say "README's \"Add a route\": GET /goodbye, with its own answer"
 python3 - "$name" <<'PY'
