@@ -59,7 +59,6 @@ pub async fn handle(
     request: &Request,
 ) -> Response<Body> {
     let started = Instant::now();
-    let started_at = xray::now();
     let raw = request::read(request);
     let header = request
         .lambda_context_ref()
@@ -92,7 +91,7 @@ pub async fn handle(
             trace_id,
         });
         if let Some(trace) = &trace {
-            trace.handler(route, started_at, status.as_u16());
+            trace.handler(route, status.as_u16());
         }
         response
     }

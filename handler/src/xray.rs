@@ -69,6 +69,8 @@ pub struct Trace<'t> {
     /// The subsegment of the route's handler, the parent of any the handler opens.
     handler_id: String,
     parent: &'t str,
+    /// When the invocation began: the clock is read only for a sampled request.
+    started: f64,
 }
 
 impl<'t> Trace<'t> {
@@ -81,19 +83,20 @@ impl<'t> Trace<'t> {
                 root: header.root,
                 handler_id: new_id(),
                 parent,
+                started: now(),
             }),
             _ => None,
         }
     }
 
     /// Sends the handler's subsegment: the route, its times, and whether it failed.
-    pub fn handler(&self, route: &str, started: f64, status: u16) {
+    pub fn handler(&self, route: &str, status: u16) {
         self.send(&Subsegment {
             name: route,
             id: &self.handler_id,
             trace_id: self.root,
             parent_id: self.parent,
-            start_time: started,
+            start_time: self.started,
             end_time: now(),
             kind: "subsegment",
             error: (400..500).contains(&status),
@@ -210,7 +213,7 @@ mod tests {
         let header = TraceHeader::parse(SAMPLED).expect("a header");
         let trace = Trace::of(header, daemon.as_ref()).expect("sampled");
         trace.downstream("database", now());
-        trace.handler("GET /items/{id}", now(), 503);
+        trace.handler("GET /items/{id}", 503);
 
         let (downstream, handler) = (received(&socket), received(&socket));
         assert_eq!(handler["name"], "GET /items/{id}");
@@ -237,7 +240,7 @@ mod tests {
             TraceHeader::parse(SAMPLED).expect("a header"),
             daemon.as_ref(),
         );
-        trace.expect("sampled").handler("ANY /hello", now(), 404);
+        trace.expect("sampled").handler("ANY /hello", 404);
         let handler = received(&socket);
         assert_eq!(
             (handler["error"].clone(), handler.get("fault")),
