@@ -37,7 +37,7 @@ lint: ## rustfmt and clippy on the Rust, ruff and shellcheck on the ops code, wa
 	scripts/tools.sh python
 	ruff format --check .
 	ruff check .
-	shellcheck scripts/*.sh .ci/run
+	shellcheck scripts/*.sh template/*.sh .ci/run
 
 .PHONY: core-is-pure
 core-is-pure: ## Fail if the core crate depends on Lambda, async or HTTP-server crates
@@ -58,8 +58,9 @@ snapshots: ## After changing a response on purpose: rewrite the snapshots, then 
 	INSTA_UPDATE=always INSTA_FORCE_PASS=1 cargo test --workspace --locked --quiet
 
 # ---- Package once, deploy many -------------------------------------------------------------
-# Empty means project.yml's production stage: every script defaults to it, so no stage name is
-# written here.
+# Every target here runs the one ops package (ops/, `python -m ops <command> --help`). STAGE is
+# a stage name or a role of project.yml's `stages` (qa, production, default); empty means the
+# production stage, so no stage name is written here.
 STAGE ?=
 STAGE_ARG = $(if $(STAGE),--stage $(STAGE))
 RELEASE ?=
@@ -67,81 +68,83 @@ REGION ?=
 COMMIT ?=
 URL ?=
 REUSE_ZIP ?=
+OPS := python3 -m ops
 
 .PHONY: package
 package: ## Build the arm64 zip and package STAGE (default: production) once, with its manifest
 	scripts/tools.sh python node
-	scripts/package.sh $(STAGE_ARG) $(if $(RELEASE),--release $(RELEASE))
+	$(OPS) package $(STAGE_ARG) $(if $(RELEASE),--release $(RELEASE))
 
 .PHONY: packages
 packages: ## Package qa and production from one zip (the one `make test` built, if it is there)
 	scripts/tools.sh python node
-	scripts/package.sh --stage $$(scripts/project-value.sh stages.qa) $(if $(REUSE_ZIP),--reuse-zip)
-	scripts/package.sh --stage $$(scripts/project-value.sh stages.production) --reuse-zip $(if $(RELEASE),--release $(RELEASE))
+	$(OPS) package --stage qa $(if $(REUSE_ZIP),--reuse-zip)
+	$(OPS) package --stage production --reuse-zip $(if $(RELEASE),--release $(RELEASE))
 
 .PHONY: publish
 publish: ## Put the release (zip, manifests, packages) in every region's release bucket
 	scripts/tools.sh python
-	scripts/publish.sh
+	$(OPS) publish
 
 .PHONY: deploy-release
-deploy-release: ## Deploy release COMMIT to STAGE from the release buckets (every region, or REGION)
-	@[ -n "$(COMMIT)" ] || { echo "usage: make deploy-release COMMIT=<sha> STAGE=prod [REGION=us-east-1]" >&2; exit 2; }
+deploy-release: ## Deploy release COMMIT to STAGE from the release buckets, region by region (or REGION)
+	@[ -n "$(COMMIT)" ] || { echo "usage: make deploy-release COMMIT=<sha> STAGE=qa|production [REGION=...]" >&2; exit 2; }
 	scripts/tools.sh python node
-	scripts/deploy-release.sh --commit $(COMMIT) $(STAGE_ARG) $(if $(REGION),--region $(REGION))
+	$(OPS) deploy-release --commit $(COMMIT) $(STAGE_ARG) $(if $(REGION),--region $(REGION))
 
 .PHONY: acceptance
-acceptance: ## The contract as a client sees it, against URL, or STAGE's API in REGION
-	@[ -n "$(URL)$(REGION)" ] || { echo "usage: make acceptance URL=http://127.0.0.1:9000 | STAGE=qa REGION=us-east-1" >&2; exit 2; }
+acceptance: ## The contract as a client sees it, against URL, or STAGE's API in REGION (default: every region)
 	scripts/tools.sh python
-	ACCEPTANCE_URL=$(or $(URL),$$(scripts/stage-url.sh --region $(REGION) $(STAGE_ARG))) \
-	  python3 -m pytest -q -p no:cacheprovider acceptance
+	$(if $(URL),ACCEPTANCE_URL=$(URL) python3 -m pytest -q -p no:cacheprovider acceptance, \
+	  for region in $(or $(REGION),$$($(OPS) value regions)); do \
+	    ACCEPTANCE_URL=$$($(OPS) stage-url --region $$region $(STAGE_ARG)) python3 -m pytest -q -p no:cacheprovider acceptance; \
+	  done)
 
 .PHONY: deploy
 deploy: ## Deploy the STAGE package to REGION; `make deploy-all` does every region
-	@[ -n "$(REGION)" ] || { echo "usage: make deploy REGION=us-east-1 [STAGE=prod]" >&2; exit 2; }
+	@[ -n "$(REGION)" ] || { echo "usage: make deploy REGION=<region> [STAGE=prod]" >&2; exit 2; }
 	scripts/tools.sh python node
-	scripts/deploy.sh --region $(REGION) $(STAGE_ARG)
+	$(OPS) deploy --region $(REGION) $(STAGE_ARG)
 
 .PHONY: deploy-all
 deploy-all: ## Deploy the STAGE package to every region of project.yml, one after the other
 	scripts/tools.sh python node
-	for region in $$(scripts/project-value.sh regions); do scripts/deploy.sh --region $$region $(STAGE_ARG); done
+	for region in $$($(OPS) value regions); do $(OPS) deploy --region $$region $(STAGE_ARG); done
 
 .PHONY: rollback
 rollback: ## Move the live alias back in every region, to release RELEASE (a commit) or the one before live
 	scripts/tools.sh python
-	python3 scripts/rollback.py $(STAGE_ARG) $(if $(RELEASE),--release $(RELEASE))
+	$(OPS) rollback $(STAGE_ARG) $(if $(RELEASE),--release $(RELEASE))
 
 .PHONY: smoke-global
 smoke-global: ## Ask STAGE's one endpoint (its domain) for the health route: which region answers?
 	scripts/tools.sh python
-	python3 scripts/global-smoke.py $(STAGE_ARG)
+	$(OPS) smoke-global $(STAGE_ARG)
 
 .PHONY: dashboard
 dashboard: ## Print STAGE's dashboard in every region (its stacks' DashboardUrl)
 	scripts/tools.sh python
-	python3 scripts/dashboards.py $(STAGE_ARG)
+	$(OPS) dashboard $(STAGE_ARG)
 
 .PHONY: drain
 drain: ## Send STAGE's traffic away from REGION (its health check inverted); no deploy
-	@[ -n "$(REGION)" ] || { echo "usage: make drain REGION=us-east-1 [STAGE=prod]" >&2; exit 2; }
+	@[ -n "$(REGION)" ] || { echo "usage: make drain REGION=<region> [STAGE=prod]" >&2; exit 2; }
 	scripts/tools.sh python
-	python3 scripts/drain.py drain --region $(REGION) $(STAGE_ARG)
+	$(OPS) drain --region $(REGION) $(STAGE_ARG)
 
 .PHONY: restore
 restore: ## Let REGION serve STAGE again after `make drain`
-	@[ -n "$(REGION)" ] || { echo "usage: make restore REGION=us-east-1 [STAGE=prod]" >&2; exit 2; }
+	@[ -n "$(REGION)" ] || { echo "usage: make restore REGION=<region> [STAGE=prod]" >&2; exit 2; }
 	scripts/tools.sh python
-	python3 scripts/drain.py restore --region $(REGION) $(STAGE_ARG)
+	$(OPS) restore --region $(REGION) $(STAGE_ARG)
 
 .PHONY: rehearse
-rehearse: ## Offline: deploy one package to both regions of a local moto, check hashes and /hello
+rehearse: ## Offline: deploy one package to both regions of a local moto, check hashes and every route
 	scripts/tools.sh python node
-	scripts/rehearse.sh
+	$(OPS) rehearse
 
 .PHONY: check-config
-check-config: ## Offline checks of CircleCI, serverless.yml, the templates and the scripts
+check-config: ## Offline checks of CircleCI, serverless.yml, the templates and the ops code
 	scripts/tools.sh python
 	# CircleCI's config is checked while there is one: a fork may delete it (README).
 	$(if $(wildcard .circleci/config.yml),check-jsonschema --builtin-schema vendor.circle-ci .circleci/config.yml)
@@ -160,11 +163,12 @@ cold-start: ## The release binary: cold start (30 runs), peak RSS and invocation
 
 .PHONY: budgets
 budgets: ## Fail if the zip, the cold start or the per-request cost is over its budget
-	cargo bench -p hello-world-handler --bench budgets
+	scripts/tools.sh python
+	FUNCTION_ZIP=$$($(OPS) value zip) cargo bench -p hello-world-handler --bench budgets
 
 # ---- The template --------------------------------------------------------------------------
 
 .PHONY: test-template
 test-template: ## cargo generate a renamed copy and run its build, tests, checks and sls package
 	scripts/tools.sh rust python node template
-	scripts/test-template.sh
+	template/test-template.sh

@@ -17,12 +17,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "infra"))
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT))
 
-import cfn_yaml  # noqa: E402 (found through the paths above)
-from http_client import send  # noqa: E402
-from routes import Route, router_routes  # noqa: E402
+from ops import project as projects  # noqa: E402 (found through the path above)
+from ops.http_client import send  # noqa: E402
+from ops.routes import Route, router_routes  # noqa: E402
 
 ORIGIN = "https://acceptance.example"
 
@@ -63,7 +62,7 @@ def greeting_route() -> str:
 @cache
 def health_path() -> str:
     """The health route's path, from project.yml (the one source of it)."""
-    return cfn_yaml.load(ROOT / "project.yml")["health_path"]
+    return projects.load().health_path
 
 
 @pytest.fixture(scope="session")

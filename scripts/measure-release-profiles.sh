@@ -5,7 +5,7 @@
 #   scripts/measure-release-profiles.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/lib.sh
+binary=$(python3 -m ops value binary)
 
 # name  opt-level  lto  codegen-units  panic  (all strip symbols)
 # The first is what cargo-lambda builds when Cargo.toml sets no release profile.
@@ -25,8 +25,8 @@ for variant in "${variants[@]}"; do
   export CARGO_PROFILE_RELEASE_OPT_LEVEL=$opt CARGO_PROFILE_RELEASE_LTO=$lto \
     CARGO_PROFILE_RELEASE_CODEGEN_UNITS=$units CARGO_PROFILE_RELEASE_STRIP=symbols \
     CARGO_PROFILE_RELEASE_PANIC=$panic
-  cargo lambda build --release --arm64 --output-format zip --bin "$FUNCTION_BINARY" >&2
-  zip="$CARGO_TARGET_DIR/lambda/$FUNCTION_BINARY/bootstrap.zip"
+  cargo lambda build --release --arm64 --output-format zip --bin "$binary" >&2
+  zip="$CARGO_TARGET_DIR/lambda/$binary/bootstrap.zip"
   report=$(FUNCTION_ZIP="$zip" cargo bench -p hello-world-handler --bench budgets 2>/dev/null || true)
   figure() { grep "$1" <<< "$report" | awk '{print $(NF-4), $(NF-3)}'; }
   printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$opt" "$lto" "$units" "$panic" \

@@ -7,7 +7,7 @@ Run by template/rename.rhai, in the generated folder. It replaces the four spell
 template's name (kebab-case for crates, the service and files; snake_case for Rust paths;
 UpperCamelCase for the core's type; lowerCamelCase where the original example's names
 appear) in every text file and in file and folder names, and the two default regions where
-regions are configured: project.yml, the CircleCI deploy matrix, and README's examples.
+regions are configured or shown: project.yml, and README's and docs/deploy.md's examples.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 OLD_NAME = "hello-world"
 OLD_REGIONS = ("us-east-1", "us-east-2")
-REGION_FILES = ("project.yml", ".circleci/config.yml", "README.md", "docs/deploy.md")
+REGION_FILES = ("project.yml", "README.md", "docs/deploy.md")
 SKIPPED_DIRS = {".git", "target", ".tools", "node_modules", "dist", "template"}
 
 

@@ -20,10 +20,6 @@ use serde_json::Value;
 const FUNCTION: &str = env!("CARGO_BIN_EXE_hello-world-handler");
 /// The budgets, written once for this bench and scripts/package.sh alike.
 const BUDGETS: &str = include_str!("budgets.env");
-const ZIP: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../target/lambda/hello-world-handler/bootstrap.zip"
-);
 
 /// A `NAME=value` line of budgets.env.
 fn budget(name: &str) -> Result<f64, String> {
@@ -125,8 +121,12 @@ fn large_body_ratio(runtime: &tokio::runtime::Runtime) -> f64 {
 }
 
 fn main() -> ExitCode {
-    // scripts/measure-release-profiles.sh points this at each variant's zip.
-    let zip = std::env::var("FUNCTION_ZIP").unwrap_or_else(|_| ZIP.to_owned());
+    // `make budgets` names the zip serverless.yml deploys (`python3 -m ops value zip`), and
+    // scripts/measure-release-profiles.sh each variant's.
+    let Ok(zip) = std::env::var("FUNCTION_ZIP") else {
+        eprintln!("set FUNCTION_ZIP to the zip to weigh: run `make budgets`");
+        return ExitCode::FAILURE;
+    };
     let zip_bytes = match std::fs::metadata(&zip) {
         Ok(metadata) => metadata.len(),
         Err(error) => {

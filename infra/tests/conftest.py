@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 from pathlib import Path
@@ -10,10 +11,12 @@ import pytest
 from moto import mock_aws
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "infra"))
 
-import cfn_yaml  # noqa: E402 (found through the path above)
+import cfn_yaml  # noqa: E402 (found through the paths above)
+
+from ops import project as projects  # noqa: E402
 
 
 def load_yaml(path: Path):
@@ -38,7 +41,8 @@ def root() -> Path:
 
 @pytest.fixture(scope="session")
 def project() -> dict:
-    return load_yaml(ROOT / "project.yml")
+    """project.yml as the ops code reads it (ops.project, its one reader)."""
+    return copy.deepcopy(projects.load().settings)
 
 
 @pytest.fixture(scope="session")

@@ -1,26 +1,23 @@
-"""scripts/apigw_front.py, the offline stand-in for what the HTTP API adds in front of the
+"""ops/apigw_front.py, the offline stand-in for what the HTTP API adds in front of the
 function, and the routes of the compiled template: the contract's requests reach the function,
 and the smoke test passes only when it asks as a browser does."""
 
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
-import apigw_front
 import pytest
-from apigw_front import HttpApi, Route
 from conftest import ROOT
-from http_client import send
-from routes import package_routes
 
-_spec = importlib.util.spec_from_file_location("smoke_test", ROOT / "scripts" / "smoke-test.py")
-smoke_test = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(smoke_test)
+from ops import apigw_front
+from ops import smoke as smoke_test
+from ops.apigw_front import HttpApi, Route
+from ops.http_client import send
+from ops.routes import package_routes
 
 FIXTURES = ROOT / "testkit" / "fixtures"
 

@@ -1,5 +1,6 @@
-"""The project's files agree with each other, so a change in one place cannot silently break
-another."""
+"""What two tools must agree on and cannot read from one file: the artifact cargo-lambda writes
+and serverless.yml deploys, the toolchain's targets, the alias the alarms watch. Everything else
+is read from its one source (ops/project.py)."""
 
 from __future__ import annotations
 
@@ -8,31 +9,19 @@ import tomllib
 
 from conftest import ROOT
 
-
-def shell_value(path, name):
-    match = re.search(rf"^{name}=(.+)$", (ROOT / path).read_text(), re.MULTILINE)
-    assert match, f"{name} is not set in {path}"
-    return match.group(1)
+from ops import project as projects
 
 
-def test_the_artifact_is_where_cargo_lambda_writes_the_function(serverless):
-    binary = shell_value("scripts/lib.sh", "FUNCTION_BINARY")
+def test_the_artifact_is_where_cargo_lambda_writes_the_function():
+    """serverless.yml's artifact names the binary; it must be the handler crate's."""
     handler = tomllib.loads((ROOT / "handler" / "Cargo.toml").read_text())
-    assert handler["package"]["name"] == binary
-    expected = f"target/lambda/{binary}/bootstrap.zip"
-    assert serverless["functions"]["hello"]["package"]["artifact"] == expected
-    assert shell_value("scripts/lib.sh", "FUNCTION_ZIP").replace("$FUNCTION_BINARY", binary) == expected
+    assert projects.load().binary == handler["package"]["name"]
 
 
-def test_the_build_matches_the_functions_architecture(serverless):
-    architecture = serverless["provider"].get("architecture", "x86_64")
-    build_flag, target = {
-        "arm64": ("--arm64", "aarch64-unknown-linux-gnu"),
-        "x86_64": ("--x86-64", "x86_64-unknown-linux-gnu"),
-    }[architecture]
-    assert build_flag in (ROOT / "scripts" / "package.sh").read_text()
+def test_the_toolchain_can_build_for_the_functions_architecture():
+    target = {"--arm64": "aarch64-unknown-linux-gnu", "--x86-64": "x86_64-unknown-linux-gnu"}
     toolchain = tomllib.loads((ROOT / "rust-toolchain.toml").read_text())["toolchain"]
-    assert target in toolchain["targets"]
+    assert target[projects.load().build_flag] in toolchain["targets"]
 
 
 def test_serverless_reads_its_names_from_project_yml(serverless):
@@ -41,16 +30,17 @@ def test_serverless_reads_its_names_from_project_yml(serverless):
     assert "project.yml" in serverless["provider"]["region"]
 
 
-def test_the_alarms_watch_the_alias_the_plugin_creates(serverless):
-    alias = serverless["functions"]["hello"]["deploymentSettings"]["alias"]
-    for name in serverless["functions"]["hello"]["deploymentSettings"]["alarms"]:
-        (resources,) = [part["Resources"] for part in serverless["resources"] if "Resources" in part]
-        alarm = resources[name]
-        dimensions = {d["Name"]: d["Value"] for d in alarm["Properties"].get("Dimensions", [])}
+def test_the_alarms_watch_the_alias_the_plugin_creates(production_template):
+    """Every alarm CodeDeploy watches reads the alias it shifts, as the package compiles them."""
+    alias = projects.load().alias
+    resources = production_template["Resources"]
+    (group,) = [r for r in resources.values() if r["Type"] == "AWS::CodeDeploy::DeploymentGroup"]
+    watched = [alarm["Name"]["Ref"] for alarm in group["Properties"]["AlarmConfiguration"]["Alarms"]]
+    assert watched
+    for name in watched:
+        dimensions = {d["Name"]: d["Value"] for d in resources[name]["Properties"].get("Dimensions", [])}
         if "Resource" in dimensions:
             assert dimensions["Resource"] == {"Fn::Sub": f"${{HelloLambdaFunction}}:{alias}"}
-    assert f'ALIAS = "{alias}"' in (ROOT / "scripts" / "rollback.py").read_text()
-    assert "--qualifier live" in (ROOT / "scripts" / "deploy.sh").read_text()
 
 
 def test_the_rehearsal_stages_are_the_only_ones_without_traffic_shifting(serverless, project):

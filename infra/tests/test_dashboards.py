@@ -1,17 +1,14 @@
-"""scripts/dashboards.py prints each region's dashboard from its stack's outputs (moto), and
+"""ops/dashboards.py prints each region's dashboard from its stack's outputs (moto), and
 names the regions where the stage has none."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import boto3
-from conftest import ROOT
 
-_spec = importlib.util.spec_from_file_location("dashboards", ROOT / "scripts" / "dashboards.py")
-dashboards = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(dashboards)
+from ops import dashboards
+from ops.cli import run
 
 
 def deploy_stack_with_dashboard_output(region: str, stack: str) -> str:
@@ -27,12 +24,12 @@ def deploy_stack_with_dashboard_output(region: str, stack: str) -> str:
 def test_every_regions_dashboard_is_printed(aws, project, capsys):
     stack = f"{project['service']}-{project['stages']['production']}"
     urls = [deploy_stack_with_dashboard_output(region, stack) for region in project["regions"]]
-    assert dashboards.main([]) == 0
+    assert run(dashboards.main, []) == 0
     assert capsys.readouterr().out.splitlines() == [f"{r}: {u}" for r, u in zip(project["regions"], urls, strict=True)]
 
 
 def test_a_region_without_the_stage_is_named_and_fails(aws, project, capsys):
     stack = f"{project['service']}-{project['stages']['production']}"
     deploy_stack_with_dashboard_output(project["regions"][0], stack)
-    assert dashboards.main([]) == 1
+    assert run(dashboards.main, []) == 1
     assert f"{project['regions'][-1]}: {stack} has no dashboard there" in capsys.readouterr().err

@@ -11,6 +11,8 @@ import iam_authorization
 import pytest
 from conftest import ROOT, load_yaml, packaged
 
+from ops import project as projects
+
 TEMPLATE = ROOT / "infra" / "circleci-deploy-role.yml"
 # Read-only calls that list or check account-wide, which AWS cannot scope to a resource.
 # Resources that are not named after the service, each for a reason: API Gateway's paths, the
@@ -146,23 +148,48 @@ def test_the_release_buckets_are_reached_only_under_their_stack_name_and_release
         "arn:${AWS::Partition}:s3:::${ServiceName}-artifacts-releasebucket-*",
         "arn:${AWS::Partition}:s3:::${ServiceName}-artifacts-releasebucket-*/releases/*",
     ]
-    assert "$(project_value service)-artifacts" in (ROOT / "scripts" / "lib.sh").read_text()
-    assert "RELEASES=releases" in (ROOT / "scripts" / "lib.sh").read_text()
+    project = projects.load()
+    assert project.artifacts_stack == f"{project.service}-artifacts"
+    assert project.release_zip_key("abc").startswith("releases/abc/")
+    assert project.release_manifest_key("abc", "prod").startswith("releases/abc/")
 
 
-def test_the_rollback_and_deploy_scripts_need_nothing_the_role_lacks():
+def ops_calls() -> set[str]:
+    """Every AWS action the ops package calls: each `<client>.<operation>(` of a boto3 client
+    it names, read from its source, as IAM spells it."""
+    import re
+
+    import botocore.session
+
+    session = botocore.session.get_session()
+    calls = set()
+    for path in (ROOT / "ops").glob("*.py"):
+        text = path.read_text()
+        for service, prefix in (("cloudformation", "cloudformation"), ("lambda", "lambda"), ("s3", "s3"),
+                                ("codedeploy", "codedeploy"), ("route53", "route53")):  # fmt: skip
+            model = session.get_service_model(service)
+            operations = {re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower(): name for name in model.operation_names}
+            for method in re.findall(r"\.(\w+)\(", text):
+                if method in operations and not method.startswith(("get_paginator", "get_waiter")):
+                    calls.add((prefix, operations[method]))
+            for method in re.findall(r'get_paginator\("(\w+)"\)', text):
+                if method in operations:
+                    calls.add((prefix, operations[method]))
+    return calls
+
+
+def test_the_ops_package_needs_nothing_the_role_lacks():
+    """What a CircleCI job runs (publish, deploy, deploy-release, rollback, smoke) may call only
+    what the role grants; the rehearsal's own moto-only calls and the buckets' S3 API names are
+    mapped to the IAM actions they need."""
     granted = deploy_role.granted_actions()
-    used_by_scripts = {
-        "lambda:GetAlias",
-        "lambda:UpdateAlias",
-        "lambda:ListVersionsByFunction",  # rollback.py
-        "lambda:GetFunction",
-        "cloudformation:ListStackResources",  # deploy.sh
-        "cloudformation:DescribeStacks",
-        "codedeploy:ListDeployments",
-        "codedeploy:GetDeployment",
-        "s3:PutObject",  # publish.sh
-        "s3:GetObject",
-        "s3:ListBucket",  # deploy-release.sh
+    # S3's API names differ from its IAM actions; the rehearsal alone creates stacks and versions.
+    iam_action = {"HeadObject": "GetObject", "ListObjectsV2": "ListBucket"}
+    rehearsal_only = {"CreateStack", "PublishVersion", "CreateAlias", "UpdateFunctionCode"}
+    needed = {
+        f"{prefix}:{iam_action.get(operation, operation)}"
+        for prefix, operation in ops_calls()
+        if operation not in rehearsal_only and prefix != "route53"
     }
-    assert used_by_scripts <= granted
+    assert {"lambda:UpdateAlias", "s3:PutObject", "codedeploy:GetDeployment"} <= needed
+    assert needed <= granted, needed - granted

@@ -1,13 +1,15 @@
-"""`make drain` and `make restore` (scripts/drain.py), against moto's Route 53 with the DNS
+"""`make drain` and `make restore` (ops/drain.py), against moto's Route 53 with the DNS
 layer of one package deployed to every region: they plan first, refuse the unsafe cases with
 nothing changed, and read back what they changed."""
 
 from __future__ import annotations
 
 import boto3
-import drain
 import pytest
 from dns_helpers import deploy_route53_part
+
+from ops import drain
+from ops.cli import run
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +36,7 @@ def inverted(project) -> dict[str, bool]:
 
 def test_draining_a_region_inverts_its_health_check_only(deployed, capsys):
     first, second = deployed["regions"]
-    assert drain.main(["drain", "--region", first]) == 0
+    assert run(drain.main, ["drain", "--region", first]) == 0
     assert inverted(deployed) == {first: True, second: False}
     out = capsys.readouterr().out
     assert f"{first}: serving -> drained" in out
@@ -43,16 +45,16 @@ def test_draining_a_region_inverts_its_health_check_only(deployed, capsys):
 
 def test_restoring_a_drained_region_lets_it_serve_again(deployed):
     first, second = deployed["regions"]
-    drain.main(["drain", "--region", first])
-    assert drain.main(["restore", "--region", first]) == 0
+    run(drain.main, ["drain", "--region", first])
+    assert run(drain.main, ["restore", "--region", first]) == 0
     assert inverted(deployed) == {first: False, second: False}
 
 
 def test_draining_the_last_serving_region_is_refused_with_nothing_changed(deployed, capsys):
     first, second = deployed["regions"]
-    drain.main(["drain", "--region", first])
+    run(drain.main, ["drain", "--region", first])
     capsys.readouterr()
-    assert drain.main(["drain", "--region", second]) == 2
+    assert run(drain.main, ["drain", "--region", second]) == 2
     assert "last region still serving" in capsys.readouterr().err
     assert inverted(deployed) == {first: True, second: False}
 
@@ -68,7 +70,7 @@ def test_draining_the_last_serving_region_is_refused_with_nothing_changed(deploy
 def test_unsafe_or_unknown_requests_are_refused_with_nothing_changed(deployed, capsys, args, complaint):
     args = [deployed["regions"][0] if a == "FIRST" else a for a in args]
     before = inverted(deployed)
-    assert drain.main(args) == 2
+    assert run(drain.main, args) == 2
     assert complaint in capsys.readouterr().err
     assert inverted(deployed) == before
 
@@ -79,5 +81,5 @@ def test_a_stage_without_a_dns_layer_is_refused(aws, project, capsys):
             StackName=f"{project['service']}-{project['stages']['production']}",
             TemplateBody='{"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}',
         )
-    assert drain.main(["drain", "--region", project["regions"][0]]) == 2
+    assert run(drain.main, ["drain", "--region", project["regions"][0]]) == 2
     assert "has no DNS layer" in capsys.readouterr().err

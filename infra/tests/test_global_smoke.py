@@ -1,19 +1,16 @@
-"""scripts/global-smoke.py: after both regional deploys, the stage's one endpoint answers its
+"""ops/global_smoke.py: after both regional deploys, the stage's one endpoint answers its
 health route, and the check says which region did."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from conftest import ROOT
 
-_spec = importlib.util.spec_from_file_location("global_smoke", ROOT / "scripts" / "global-smoke.py")
-global_smoke = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(global_smoke)
+from ops import global_smoke
+from ops.cli import run
 
 
 def serving(answer: dict, project: dict):
@@ -37,7 +34,7 @@ def serving(answer: dict, project: dict):
 def test_it_reports_the_region_that_answered(project, capsys):
     server = serving({"status": "ok", "region": "eu-central-1", "version": "12"}, project)
     try:
-        assert global_smoke.main(["--url", f"http://127.0.0.1:{server.server_address[1]}"]) == 0
+        assert run(global_smoke.main, ["--url", f"http://127.0.0.1:{server.server_address[1]}"]) == 0
     finally:
         server.shutdown()
     assert "answered by eu-central-1 version 12" in capsys.readouterr().out
@@ -45,7 +42,7 @@ def test_it_reports_the_region_that_answered(project, capsys):
 
 def test_a_stage_without_a_domain_has_nothing_to_check(project, capsys):
     assert (project.get("domains") or {}).get("nowhere") is None
-    assert global_smoke.main(["--stage", "nowhere"]) == 0
+    assert run(global_smoke.main, ["--stage", "nowhere"]) == 0
     assert "no domain" in capsys.readouterr().out
 
 
@@ -53,7 +50,7 @@ def test_an_endpoint_that_is_not_healthy_fails(project, capsys, monkeypatch):
     monkeypatch.setattr(global_smoke, "ATTEMPTS", 1)
     server = serving({"status": "starting"}, project)
     try:
-        assert global_smoke.main(["--url", f"http://127.0.0.1:{server.server_address[1]}"]) == 1
+        assert run(global_smoke.main, ["--url", f"http://127.0.0.1:{server.server_address[1]}"]) == 1
     finally:
         server.shutdown()
     assert "does not answer" in capsys.readouterr().err
@@ -61,4 +58,4 @@ def test_an_endpoint_that_is_not_healthy_fails(project, capsys, monkeypatch):
 
 @pytest.mark.parametrize("url", ["ftp://example.com", "example.com"])
 def test_a_url_that_is_not_http_is_refused(url, capsys):
-    assert global_smoke.main(["--url", url]) == 2
+    assert run(global_smoke.main, ["--url", url]) == 2

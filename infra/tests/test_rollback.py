@@ -4,25 +4,27 @@ cannot make is refused with nothing changed anywhere."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import io
 import json
 import zipfile
 
 import boto3
 import pytest
-import rollback
-import yaml
-from conftest import ROOT
 
-# The project's own regions and stack, as `make rollback` finds them; the function's name is
-# whatever the stack gave it.
-_PROJECT = yaml.safe_load((ROOT / "project.yml").read_text())
-REGIONS = _PROJECT["regions"]
+from ops import project as projects
+from ops import rollback
+from ops.artifacts import Manifest, code_sha256
+from ops.aws import stack_function
+from ops.cli import run
+
+# The project's own regions, stack and alias, as `make rollback` finds them; the function's
+# name is whatever the stack gave it.
+PROJECT = projects.load()
+REGIONS = PROJECT.regions
 FIRST, SECOND = REGIONS
-PRODUCTION = _PROJECT["stages"]["production"]
-STACK = f"{_PROJECT['service']}-{PRODUCTION}"
+PRODUCTION = PROJECT.stage("production")
+STACK = PROJECT.stack(PRODUCTION)
+ALIAS = PROJECT.alias
 FUNCTION = "named-by-the-stack"
 ONE_NAME = dict.fromkeys(REGIONS, FUNCTION)
 
@@ -37,7 +39,7 @@ def _zip(release: str) -> bytes:
 
 def code(release: str) -> str:
     """The CodeSha256 Lambda reports for a release's zip."""
-    return base64.b64encode(hashlib.sha256(_zip(release)).digest()).decode()
+    return code_sha256(_zip(release))
 
 
 def _deploy(client, region: str, role_arn: str, releases: list[str], live: int | None) -> None:
@@ -60,7 +62,7 @@ def _deploy(client, region: str, role_arn: str, releases: list[str], live: int |
         client.update_function_code(FunctionName=FUNCTION, ZipFile=_zip(release))
         client.publish_version(FunctionName=FUNCTION)
     if live is not None:
-        client.create_alias(FunctionName=FUNCTION, Name="live", FunctionVersion=str(live))
+        client.create_alias(FunctionName=FUNCTION, Name=ALIAS, FunctionVersion=str(live))
 
 
 @pytest.fixture
@@ -86,14 +88,14 @@ def clients(role_arn: str, layout: dict[str, tuple[list[str], int | None]]) -> d
 
 def live_code(regional_clients: dict) -> dict[str, str]:
     return {
-        region: client.get_function(FunctionName=FUNCTION, Qualifier="live")["Configuration"]["CodeSha256"]
+        region: client.get_function(FunctionName=FUNCTION, Qualifier=ALIAS)["Configuration"]["CodeSha256"]
         for region, client in regional_clients.items()
     }
 
 
 def live_versions(regional_clients: dict) -> dict[str, str]:
     return {
-        region: client.get_alias(FunctionName=FUNCTION, Name="live")["FunctionVersion"]
+        region: client.get_alias(FunctionName=FUNCTION, Name=ALIAS)["FunctionVersion"]
         for region, client in regional_clients.items()
     }
 
@@ -106,7 +108,7 @@ DRIFTED = {FIRST: (["a", "b", "c"], 3), SECOND: (["a", "x", "b", "c"], 4)}
 def test_goes_back_to_the_release_before_live_in_every_region_whatever_its_number(lambda_role):
     regional = clients(lambda_role, DRIFTED)
 
-    steps = rollback.rollback(regional, ONE_NAME, None)
+    steps = rollback.rollback(regional, ONE_NAME, None, ALIAS)
 
     assert live_code(regional) == {FIRST: code("b"), SECOND: code("b")}
     assert [(s.region, s.current, s.target) for s in steps] == [(FIRST, "3", "2"), (SECOND, "4", "3")]
@@ -115,7 +117,7 @@ def test_goes_back_to_the_release_before_live_in_every_region_whatever_its_numbe
 def test_goes_to_a_named_release_held_under_different_numbers(lambda_role):
     regional = clients(lambda_role, DRIFTED)
 
-    steps = rollback.rollback(regional, ONE_NAME, code("b"))
+    steps = rollback.rollback(regional, ONE_NAME, code("b"), ALIAS)
 
     assert live_code(regional) == {FIRST: code("b"), SECOND: code("b")}
     assert {s.region: s.target for s in steps} == {FIRST: "2", SECOND: "3"}
@@ -125,7 +127,7 @@ def test_refuses_a_release_one_region_lacks_and_changes_no_region(lambda_role):
     regional = clients(lambda_role, DRIFTED)
 
     with pytest.raises(rollback.RollbackRefused, match=f"{FIRST}: no version .* holds that release's code"):
-        rollback.rollback(regional, ONE_NAME, code("x"))
+        rollback.rollback(regional, ONE_NAME, code("x"), ALIAS)
 
     assert live_code(regional) == {FIRST: code("c"), SECOND: code("c")}
 
@@ -134,7 +136,7 @@ def test_refuses_when_the_regions_hold_different_earlier_releases(lambda_role):
     regional = clients(lambda_role, {FIRST: (["a", "b", "c"], 3), SECOND: (["a", "x", "c"], 3)})
 
     with pytest.raises(rollback.RollbackRefused, match=r"different earlier releases.*name one with --release"):
-        rollback.rollback(regional, ONE_NAME, None)
+        rollback.rollback(regional, ONE_NAME, None, ALIAS)
 
     assert live_code(regional) == {FIRST: code("c"), SECOND: code("c")}
 
@@ -143,20 +145,20 @@ def test_refuses_the_release_live_already_serves(lambda_role):
     regional = clients(lambda_role, DRIFTED)
 
     with pytest.raises(rollback.RollbackRefused, match="already serves that release"):
-        rollback.rollback(regional, ONE_NAME, code("c"))
+        rollback.rollback(regional, ONE_NAME, code("c"), ALIAS)
 
 
 def test_clears_a_half_finished_traffic_shift(lambda_role):
     regional = clients(lambda_role, {FIRST: (["a", "b", "c"], 2)})
     regional[FIRST].update_alias(
         FunctionName=FUNCTION,
-        Name="live",
+        Name=ALIAS,
         RoutingConfig={"AdditionalVersionWeights": {"3": 0.1}},
     )
 
-    rollback.rollback(regional, ONE_NAME, None)
+    rollback.rollback(regional, ONE_NAME, None, ALIAS)
 
-    alias = regional[FIRST].get_alias(FunctionName=FUNCTION, Name="live")
+    alias = regional[FIRST].get_alias(FunctionName=FUNCTION, Name=ALIAS)
     assert alias["FunctionVersion"] == "1"
     assert not alias.get("RoutingConfig", {}).get("AdditionalVersionWeights")
 
@@ -165,7 +167,7 @@ def test_refuses_when_there_is_nothing_earlier_and_changes_no_region(lambda_role
     regional = clients(lambda_role, {FIRST: (["a", "b", "c"], 3), SECOND: (["c"], 1)})
 
     with pytest.raises(rollback.RollbackRefused, match="no earlier release is held"):
-        rollback.rollback(regional, ONE_NAME, None)
+        rollback.rollback(regional, ONE_NAME, None, ALIAS)
 
     assert live_code(regional) == {FIRST: code("c"), SECOND: code("c")}
 
@@ -173,24 +175,24 @@ def test_refuses_when_there_is_nothing_earlier_and_changes_no_region(lambda_role
 def test_refuses_a_function_without_the_live_alias(lambda_role):
     regional = clients(lambda_role, {FIRST: (["a", "b"], None)})
 
-    with pytest.raises(rollback.RollbackRefused, match="has no 'live' alias"):
-        rollback.rollback(regional, ONE_NAME, None)
+    with pytest.raises(rollback.RollbackRefused, match=f"has no '{ALIAS}' alias"):
+        rollback.rollback(regional, ONE_NAME, None, ALIAS)
 
 
 def publish_manifest(region: str, commit: str, release: str) -> None:
     """A release bucket (the stack <service>-artifacts) holding `commit`'s production manifest."""
     template = {"Resources": {"ReleaseBucket": {"Type": "AWS::S3::Bucket"}}}
     cloudformation = boto3.client("cloudformation", region_name=region)
-    cloudformation.create_stack(StackName=f"{_PROJECT['service']}-artifacts", TemplateBody=json.dumps(template))
+    cloudformation.create_stack(StackName=PROJECT.artifacts_stack, TemplateBody=json.dumps(template))
     (bucket,) = [
         r["PhysicalResourceId"]
-        for r in cloudformation.list_stack_resources(StackName=f"{_PROJECT['service']}-artifacts")[
-            "StackResourceSummaries"
-        ]
+        for r in cloudformation.list_stack_resources(StackName=PROJECT.artifacts_stack)["StackResourceSummaries"]
     ]
-    key = f"releases/{commit}/dist/{PRODUCTION}/manifest.json"
+    manifest = Manifest.of_zip(
+        _zip(release), service=PROJECT.service, stage=PRODUCTION, artifact=str(PROJECT.zip), commit=commit
+    )
     boto3.client("s3", region_name=region).put_object(
-        Bucket=bucket, Key=key, Body=json.dumps({"codeSha256": code(release), "gitCommit": commit})
+        Bucket=bucket, Key=PROJECT.release_manifest_key(commit, PRODUCTION), Body=manifest.json()
     )
 
 
@@ -199,12 +201,12 @@ def test_the_command_rolls_back_to_a_published_release_in_every_region(lambda_ro
     for region in REGIONS:
         publish_manifest(region, "abc123", "b")
 
-    assert rollback.main(["--release", "abc123"]) == 0
+    assert run(rollback.main, ["--release", "abc123"]) == 0
 
     assert live_code(regional) == {FIRST: code("b"), SECOND: code("b")}
     out = capsys.readouterr().out
-    assert f"{FIRST}: {FUNCTION}:live 3 -> 2 (code {code('b')}, checked)" in out
-    assert f"{SECOND}: {FUNCTION}:live 4 -> 3 (code {code('b')}, checked)" in out
+    assert f"{FIRST}: {FUNCTION}:{ALIAS} 3 -> 2 (code {code('b')}, checked)" in out
+    assert f"{SECOND}: {FUNCTION}:{ALIAS} 4 -> 3 (code {code('b')}, checked)" in out
 
 
 def test_the_command_refuses_a_release_never_published_and_changes_nothing(lambda_role, capsys):
@@ -212,7 +214,7 @@ def test_the_command_refuses_a_release_never_published_and_changes_nothing(lambd
     for region in REGIONS:
         publish_manifest(region, "abc123", "b")
 
-    assert rollback.main(["--release", "unknown"]) == 2
+    assert run(rollback.main, ["--release", "unknown"]) == 2
 
     assert "release unknown was never published" in capsys.readouterr().err
     assert live_code(regional) == {FIRST: code("c"), SECOND: code("c")}
@@ -220,14 +222,14 @@ def test_the_command_refuses_a_release_never_published_and_changes_nothing(lambd
 
 def test_the_command_finds_the_function_in_each_regions_stack_whatever_its_name(lambda_role, capsys):
     regional = clients(lambda_role, DRIFTED)
-    assert rollback.stack_function(boto3.client("cloudformation", region_name=SECOND), SECOND, STACK) == FUNCTION
-    assert rollback.main(["--stage", PRODUCTION]) == 0
+    assert stack_function(PROJECT, SECOND, PRODUCTION) == FUNCTION
+    assert run(rollback.main, ["--stage", PRODUCTION]) == 0
     assert live_code(regional) == {FIRST: code("b"), SECOND: code("b")}
 
 
 def test_the_command_refuses_a_stage_that_has_no_stack(lambda_role, capsys):
     clients(lambda_role, DRIFTED)
 
-    assert rollback.main(["--stage", "nowhere"]) == 2
+    assert run(rollback.main, ["--stage", "nowhere"]) == 2
 
-    assert f"there is no stack {_PROJECT['service']}-nowhere" in capsys.readouterr().err
+    assert f"there is no stack {PROJECT.stack('nowhere')}" in capsys.readouterr().err

@@ -8,7 +8,8 @@ import json
 
 import pytest
 from conftest import packaged
-from routes import ROUTER_SNAPSHOT, Route, package_routes, router_routes
+
+from ops.routes import ROUTER_SNAPSHOT, Route, package_routes, router_routes
 
 
 def keys(routes: list[Route]) -> set[str]:

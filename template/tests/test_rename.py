@@ -15,9 +15,8 @@ _spec.loader.exec_module(rename)
 
 @pytest.fixture
 def copy(tmp_path, monkeypatch):
-    (tmp_path / ".circleci").mkdir()
     (tmp_path / "project.yml").write_text("service: hello-world\nregions:\n  - us-east-1\n  - us-east-2\n")
-    (tmp_path / ".circleci" / "config.yml").write_text("region: [us-east-1, us-east-2]\n")
+    (tmp_path / "README.md").write_text("make deploy REGION=us-east-1; make deploy REGION=us-east-2\n")
     (tmp_path / "lib.rs").write_text("use hello_world::HelloWorld; // helloWorld; ARN in us-east-1 stays\n")
     (tmp_path / "logo.bin").write_bytes(b"\xff\xfehello-world")
     (tmp_path / "hello-world" / "src").mkdir(parents=True)
@@ -41,13 +40,13 @@ def test_folders_and_files_named_after_the_template_are_renamed(copy):
 def test_regions_change_only_where_regions_are_configured(copy):
     assert rename.main(["acme-greeter", "eu-west-1", "eu-central-1"]) == 0
     assert "  - eu-west-1\n  - eu-central-1\n" in (copy / "project.yml").read_text()
-    assert (copy / ".circleci" / "config.yml").read_text() == "region: [eu-west-1, eu-central-1]\n"
+    assert (copy / "README.md").read_text() == "make deploy REGION=eu-west-1; make deploy REGION=eu-central-1\n"
     assert "us-east-1" in (copy / "lib.rs").read_text()
 
 
 def test_the_two_default_regions_can_swap(copy):
     assert rename.main(["acme-greeter", "us-east-2", "us-east-1"]) == 0
-    assert (copy / ".circleci" / "config.yml").read_text() == "region: [us-east-2, us-east-1]\n"
+    assert (copy / "README.md").read_text() == "make deploy REGION=us-east-2; make deploy REGION=us-east-1\n"
 
 
 def test_binary_files_are_left_alone(copy):

@@ -1,8 +1,7 @@
-#!/usr/bin/env python3
 """Drains one region of a stage's endpoint, or restores it, without a deploy.
 
-    python3 scripts/drain.py drain --region us-east-1 [--stage prod]
-    python3 scripts/drain.py restore --region us-east-1 [--stage prod]
+    python -m ops drain --region us-east-1 [--stage prod]
+    python -m ops restore --region us-east-1 [--stage prod]
 
 Draining inverts the region's Route 53 health check (the stack's AWS::Route53::HealthCheck):
 Route 53 then sees the region as unhealthy and sends its latency record's clients to the other
@@ -16,19 +15,11 @@ check is not inverted.
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
-import boto3
-import yaml
-from stacks import NoSuchStack, physical_ids
-
-PROJECT = Path(__file__).resolve().parents[1] / "project.yml"
-
-
-class DrainRefused(Exception):
-    """A change that must not happen; the message says why."""
+from ops import project as projects
+from ops.aws import NoSuchStack, client, physical_ids
+from ops.cli import Refused as DrainRefused
 
 
 @dataclass(frozen=True)
@@ -81,24 +72,19 @@ def apply(route53, region: Region, drain: bool) -> None:
         raise RuntimeError(f"{region.name}: the health check reads back as Inverted={config['Inverted']}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    project = yaml.safe_load(PROJECT.read_text())
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def main(argv: list[str]) -> int:
+    project = projects.load()
+    parser = argparse.ArgumentParser(prog="python -m ops drain|restore", description=__doc__.split("\n\n")[0])
     parser.add_argument("action", choices=["drain", "restore"])
     parser.add_argument("--region", required=True)
-    parser.add_argument("--stage", default=project["stages"]["production"])
+    parser.add_argument("--stage", help="a stage name or role (default: production)")
     args = parser.parse_args(argv)
 
-    stack = f"{project['service']}-{args.stage}"
+    stack = project.stack(project.stage_named(args.stage))
     # Route 53 is global; the stacks that hold each region's health check are regional.
-    route53 = boto3.client("route53", region_name=project["regions"][0])
-    cloudformation = {r: boto3.client("cloudformation", region_name=r) for r in project["regions"]}
-    try:
-        regions = survey(route53, cloudformation, stack)
-        region = plan(regions, args.action, args.region)
-    except DrainRefused as refusal:
-        print(f"{args.action} refused, nothing changed: {refusal}", file=sys.stderr)
-        return 2
+    route53 = client("route53", project.regions[0])
+    regions = survey(route53, {r: client("cloudformation", r) for r in project.regions}, stack)
+    region = plan(regions, args.action, args.region)
     drain = args.action == "drain"
     print(f"plan for {stack}:")
     for r in regions:
@@ -107,7 +93,3 @@ def main(argv: list[str] | None = None) -> int:
     apply(route53, region, drain)
     print(f"{region.name}: health check {region.health_check_id} {'inverted' if drain else 'restored'} (checked)")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

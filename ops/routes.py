@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from ops.project import ROOT, TEMPLATE
+
 ROUTER_SNAPSHOT = ROOT / "handler" / "tests" / "api" / "snapshots" / "api__routes__routes.snap"
 
 
@@ -58,7 +59,7 @@ def router_routes(snapshot: Path = ROUTER_SNAPSHOT) -> list[Route]:
 
 def package_routes(package: Path) -> list[Route]:
     """Every route key of the package's HTTP API, in template order; `$default` has no path."""
-    template = json.loads((package / "cloudformation-template-update-stack.json").read_text())
+    template = json.loads((package / TEMPLATE).read_text())
     keys = [
         r["Properties"]["RouteKey"] for r in template["Resources"].values() if r["Type"] == "AWS::ApiGatewayV2::Route"
     ]

@@ -1,8 +1,7 @@
-#!/usr/bin/env python3
 """Asks a deployed (or local) endpoint what a browser would, on every route, and checks the
 contract's answer.
 
-    python3 scripts/smoke-test.py BASE_URL [--package dist/prod] [--function-alone]
+    python -m ops smoke BASE_URL [--stage STAGE] [--function-alone]
 
 The routes come from the package's compiled template, so every route a fork adds is
 smoke-tested where it is, with no route written here. Like a browser on another site, every
@@ -27,13 +26,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from functools import cache
 from pathlib import Path
 
-import yaml
-from http_client import send
-from routes import Route, package_routes
+from ops import project as projects
+from ops.cli import Failed, Refused, say
+from ops.http_client import send
+from ops.routes import Route, package_routes
 
 ORIGIN = "https://smoke-test.example"
 ATTEMPTS = 6
@@ -45,10 +43,8 @@ class SmokeFailed(Exception):
     """The endpoint does not keep the contract; the message says how."""
 
 
-@cache
 def health_path() -> str:
-    """The health route's path, from project.yml (the one source of it)."""
-    return yaml.safe_load((Path(__file__).resolve().parents[1] / "project.yml").read_text())["health_path"]
+    return projects.load().health_path
 
 
 def request(url: str, origin: str | None, method: str = "GET", headers: dict | None = None, body: bytes | None = None):
@@ -157,28 +153,28 @@ def smoke(base: str, package: Path, origin: str | None = ORIGIN, *, function_alo
     return passed
 
 
+def run(base: str, package: Path, *, function_alone: bool = False) -> None:
+    """Prints what passed; Failed when the endpoint breaks the contract."""
+    asker = "with nothing in front of the function" if function_alone else f"as a browser at {ORIGIN} would"
+    say(f"Smoke test of {base} {asker}")
+    try:
+        for line in smoke(base, package, function_alone=function_alone):
+            print(line, flush=True)
+    except SmokeFailed as failure:
+        raise Failed(str(failure)) from failure
+
+
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    project = projects.load()
+    parser = argparse.ArgumentParser(prog="python -m ops smoke", description=__doc__.split("\n\n")[0])
     parser.add_argument("base_url", help="e.g. https://abc.execute-api.us-east-1.amazonaws.com")
-    parser.add_argument("--package", type=Path, default=Path("dist/prod"), help="the package whose routes to test")
+    parser.add_argument("--stage", help="the stage whose package's routes to test (default: production)")
     parser.add_argument("--function-alone", action="store_true", help="no API Gateway in front: no CORS to check")
     args = parser.parse_args(argv)
     if not args.base_url.startswith(("http://", "https://")):
-        print(f"error: {args.base_url} is not an http(s) URL", file=sys.stderr)
-        return 2
-    if not (args.package / "cloudformation-template-update-stack.json").is_file():
-        print(f"error: {args.package} holds no package: run `make package` first", file=sys.stderr)
-        return 2
-    asker = "with nothing in front of the function" if args.function_alone else f"as a browser at {ORIGIN} would"
-    print(f"\n== Smoke test of {args.base_url} {asker}", file=sys.stderr)
-    try:
-        for line in smoke(args.base_url, args.package, function_alone=args.function_alone):
-            print(line)
-    except SmokeFailed as failure:
-        print(f"error: {failure}", file=sys.stderr)
-        return 1
+        raise Refused(f"{args.base_url} is not an http(s) URL")
+    package = project.package_dir(project.stage_named(args.stage))
+    if not (package / projects.TEMPLATE).is_file():
+        raise Refused(f"{package} holds no package: run `make package` first")
+    run(args.base_url, package, function_alone=args.function_alone)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -5,11 +5,13 @@
 # route, another memory size and timeout), adds a route by README's "Add a route", accepts the
 # new snapshots as README says, deletes what README says a fork without CircleCI can, and runs
 # the copy's whole gate again, whose rehearsal must smoke-test the new route.
-#   scripts/test-template.sh
+#   template/test-template.sh     (make test-template)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/lib.sh
 root=$PWD
+
+say() { printf '\n== %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 name=acme-greeter
 regions=(eu-west-1 eu-central-1)
@@ -30,7 +32,7 @@ if grep -rnIiE 'hello[-_]?world' . ; then
 fi
 [ ! -e cargo-generate.toml ] && [ ! -e template ] || die "the template machinery was copied"
 grep -qx "service: $name" project.yml || die "project.yml does not name the service $name"
-grep -q "region: \[${regions[0]}, ${regions[1]}\]" .circleci/config.yml || die "CircleCI deploys elsewhere"
+[ "$(python3 -m ops value regions)" = "${regions[*]}" ] || die "project.yml deploys elsewhere"
 
 # As README's walkthrough does; the package's manifest records the commit.
 git init --quiet
@@ -47,7 +49,7 @@ ln -s "$root/.tools" .tools
 ln -s "$root/target" target
 export CARGO_LLVM_COV_TARGET_DIR="$root/target/generated-copy/llvm-cov-target"
 
-test_command=$(readme_test_command)
+test_command=$(scripts/readme-test-command.sh)
 say "A fresh fork passes its README test command: $test_command"
 bash -c "$test_command"
 

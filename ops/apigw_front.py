@@ -1,8 +1,7 @@
-#!/usr/bin/env python3
 """A local stand-in for what an API Gateway HTTP API adds in front of the function, read from
 the compiled template, so the offline rehearsal sees what a client of the real API sees.
 
-    python3 scripts/apigw_front.py --template dist/rehearsal/cloudformation-template-update-stack.json \\
+    python -m ops front --template dist/rehearsal/cloudformation-template-update-stack.json \\
         --backend http://127.0.0.1:9055 --port 9056
 
 cargo-lambda's emulator answers every path and method and adds CORS headers of its own; API
@@ -216,7 +215,3 @@ def main(argv: list[str]) -> int:
     print(f"apigw-front: routes {[r.key for r in api.routes]} on http://127.0.0.1:{args.port}", file=sys.stderr)
     server.serve_forever()
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

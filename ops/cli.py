@@ -1,0 +1,34 @@
+"""How every ops command reports: a step's heading on stderr, a refusal (exit 2, nothing
+changed) or a failure (exit 1), each one line naming what and where."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+class Refused(Exception):
+    """A change that must not happen, found before anything changed; the message says why."""
+
+
+class Failed(Exception):
+    """A step that went wrong; the message says where."""
+
+
+def say(text: str) -> None:
+    print(f"\n== {text}", file=sys.stderr, flush=True)
+
+
+def run(command, argv: list[str]) -> int:
+    """Runs one command's `main`, turning its refusals and failures into exit statuses."""
+    try:
+        return command(argv) or 0
+    except Refused as refusal:
+        print(f"refused, nothing changed: {refusal}", file=sys.stderr)
+        return 2
+    except (Failed, FileNotFoundError) as failure:
+        print(f"error: {failure}", file=sys.stderr)
+        return 1
+    except subprocess.CalledProcessError as failure:
+        print(f"error: {' '.join(map(str, failure.cmd))} exited with {failure.returncode}", file=sys.stderr)
+        return 1

@@ -1,0 +1,120 @@
+"""Deploys one package, unchanged, to one region, then proves what runs there:
+
+1. the function's CodeSha256 (and the live alias's, once CodeDeploy has shifted it) equals the
+   manifest's, so these are the bytes that were tested;
+2. the API answers as the contract says, to a client that behaves like a browser (ops.smoke).
+
+Any failed check fails the deploy. With a canary, `sls deploy` waits while CodeDeploy shifts
+the alias; if CodeDeploy rolled the release back, this says so and fails.
+
+    python -m ops deploy --region REGION [--stage STAGE] [--endpoint URL]
+
+--endpoint replaces the stack's HTTP API URL for the smoke test. The moto rehearsal needs it,
+since moto does not model HTTP APIs: it points at ops.apigw_front instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+from ops import project as projects
+from ops import smoke
+from ops.artifacts import Manifest, file_code_sha256
+from ops.aws import client, physical_ids, stack_function, stack_outputs
+from ops.cli import Failed, Refused, say
+
+
+def release_status(codedeploy, application: str, group: str) -> str:
+    """How CodeDeploy ended the stage's latest release; Failed unless it succeeded."""
+    deployments = codedeploy.list_deployments(applicationName=application, deploymentGroupName=group)["deployments"]
+    if not deployments:
+        return f"no CodeDeploy release of {application} yet"
+    info = codedeploy.get_deployment(deploymentId=deployments[0])["deploymentInfo"]
+    status = info["status"]
+    if status == "Succeeded":
+        return f"release {deployments[0]}: Succeeded"
+    if status in ("Stopped", "Failed"):
+        rollback = (info.get("rollbackInfo") or {}).get("rollbackDeploymentId", "-")
+        message = (info.get("errorInformation") or {}).get("message", "-")
+        raise Failed(
+            f"release {deployments[0]}: {status}; CodeDeploy rolled the alias back (rollback {rollback}): {message}"
+        )
+    raise Failed(f"release {deployments[0]}: {status}")
+
+
+def report_release(region: str, stack: str) -> None:
+    """Says what CodeDeploy did with the stack's latest release, or that it has no canary."""
+    cloudformation = client("cloudformation", region)
+    applications = physical_ids(cloudformation, stack, "AWS::CodeDeploy::Application")
+    groups = physical_ids(cloudformation, stack, "AWS::CodeDeploy::DeploymentGroup")
+    if not applications or not groups:
+        print(f"{stack} in {region} releases without CodeDeploy (no traffic shifting on this stage)")
+        return
+    try:
+        print(f"{region}: {release_status(client('codedeploy', region), applications[0], groups[0])}")
+    except Failed as failure:
+        raise Failed(f"{region}: {failure}") from failure
+
+
+def check_code(project, region: str, stage: str, expected: str) -> None:
+    """The function, and its alias when there is one, run the manifest's code."""
+    function = stack_function(project, region, stage)
+    lambda_ = client("lambda", region)
+    deployed = lambda_.get_function(FunctionName=function)["Configuration"]["CodeSha256"]
+    if deployed != expected:
+        raise Failed(f"{region} runs CodeSha256 {deployed}, the package is {expected}")
+    print(f"{function} CodeSha256 {deployed} matches the manifest")
+    aliases = physical_ids(client("cloudformation", region), project.stack(stage), "AWS::Lambda::Alias")
+    if project.alias and aliases:
+        live = lambda_.get_function(FunctionName=function, Qualifier=project.alias)["Configuration"]["CodeSha256"]
+        if live != expected:
+            raise Failed(f"the {project.alias} alias in {region} still serves {live}, not {expected}")
+        print(f"{function}:{project.alias} CodeSha256 {live} matches the manifest")
+
+
+def deploy(project, region: str, stage: str, endpoint: str | None = None) -> None:
+    package_dir = project.package_dir(stage)
+    manifest = Manifest.read(package_dir)
+    zip_path = project.root / project.zip
+    if not zip_path.is_file():
+        raise Refused(f"{project.zip} is missing: the package needs its zip beside it")
+    if file_code_sha256(zip_path) != manifest.codeSha256:
+        raise Refused(f"{project.zip} is not the zip this package was made from")
+    stack = project.stack(stage)
+
+    say(f"Deploying {stack} to {region} from dist/{stage} (commit {manifest.gitCommit})")
+    deployed = subprocess.run(
+        ["sls", "deploy", "--package", f"dist/{stage}", "--stage", stage, "--region", region],
+        cwd=project.root,
+        check=False,
+    )
+    if deployed.returncode != 0:
+        try:
+            report_release(region, stack)
+        except Failed as failure:
+            print(failure, file=sys.stderr)
+        raise Failed(f"deploy to {region} failed")
+    # The stack update waited for CodeDeploy's shift; say how it ended (or that there was none).
+    report_release(region, stack)
+
+    say(f"Checking the code that runs in {region}")
+    check_code(project, region, stage, manifest.codeSha256)
+
+    url = endpoint or (stack_outputs(client("cloudformation", region), stack) or {}).get("HttpApiUrl")
+    if not url:
+        raise Failed(f"{stack} in {region} has no HttpApiUrl output")
+    smoke.run(url, package_dir)
+    say(f"{region} serves the package")
+
+
+def main(argv: list[str]) -> int:
+    project = projects.load()
+    parser = argparse.ArgumentParser(prog="python -m ops deploy", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--region", required=True, choices=project.regions)
+    parser.add_argument("--stage", help="a stage name or role (default: production)")
+    parser.add_argument("--endpoint", help="the base URL to smoke-test instead of the stack's HttpApiUrl")
+    args = parser.parse_args(argv)
+    deploy(project, args.region, project.stage_named(args.stage), args.endpoint)
+    return 0

@@ -1,0 +1,147 @@
+"""The one reader of project.yml and serverless.yml, and every name the ops code derives from
+them: the stack of a stage, the function's zip, its release keys, the live alias. Each of these
+is written once, here or in those two files; no other module builds one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path, PurePosixPath
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+# Where every release is published in a region's release bucket, one folder per commit.
+RELEASES = "releases"
+# The CloudFormation template osls writes into a package folder.
+TEMPLATE = "cloudformation-template-update-stack.json"
+# The stage roles project.yml's `stages` names; a rehearsal stage plays its counterpart.
+ROLES = ("qa", "production", "default")
+
+
+class ProjectError(ValueError):
+    """project.yml or serverless.yml does not say what the ops code needs; the message says which."""
+
+
+class _IgnoreTags(yaml.SafeLoader):
+    """Reads serverless.yml's CloudFormation short tags (!Sub, !Ref) as their plain values: the
+    ops code reads only untagged keys of it."""
+
+
+_IgnoreTags.add_multi_constructor(
+    "!",
+    lambda loader, _suffix, node: (
+        loader.construct_scalar(node)
+        if isinstance(node, yaml.ScalarNode)
+        else loader.construct_sequence(node, deep=True)
+        if isinstance(node, yaml.SequenceNode)
+        else loader.construct_mapping(node, deep=True)
+    ),
+)
+
+
+def read_yaml(path: Path):
+    """A YAML file of this repository, CloudFormation's tags read as plain values."""
+    return yaml.load(path.read_text(), Loader=_IgnoreTags)  # noqa: S506 (a SafeLoader)
+
+
+@dataclass(frozen=True)
+class Project:
+    """project.yml and the function of serverless.yml, with the names derived from them."""
+
+    root: Path
+    settings: dict
+    serverless: dict
+
+    @property
+    def service(self) -> str:
+        return self.settings["service"]
+
+    @property
+    def regions(self) -> list[str]:
+        return list(self.settings["regions"])
+
+    @property
+    def health_path(self) -> str:
+        return self.settings["health_path"]
+
+    def stage(self, role: str) -> str:
+        """The stage name of a role: `qa`, `production`, `default`, or `rehearsal.qa`."""
+        value = self.settings["stages"]
+        for part in role.split("."):
+            if not isinstance(value, dict) or part not in value:
+                raise ProjectError(f"project.yml names no stage for the role {role} (stages.{role})")
+            value = value[part]
+        return value
+
+    def stage_named(self, given: str | None) -> str:
+        """The stage a command was given, by name or by role; the production stage when none."""
+        if not given:
+            return self.stage("production")
+        return self.stage(given) if given in ROLES else given
+
+    def stack(self, stage: str) -> str:
+        """The stack osls deploys a stage as: `<service>-<stage>`."""
+        return f"{self.service}-{stage}"
+
+    @property
+    def artifacts_stack(self) -> str:
+        """The stack that holds a region's release bucket (infra/artifact-buckets.yml)."""
+        return f"{self.service}-artifacts"
+
+    def domain(self, stage: str) -> str | None:
+        return ((self.settings.get("domains") or {}).get(stage) or {}).get("name")
+
+    @property
+    def function(self) -> dict:
+        """serverless.yml's one function."""
+        functions = self.serverless.get("functions") or {}
+        if len(functions) != 1:
+            raise ProjectError(f"serverless.yml has {len(functions)} functions; the ops code deploys one")
+        return next(iter(functions.values()))
+
+    @property
+    def build_flag(self) -> str:
+        """cargo-lambda's flag for the function's architecture (serverless.yml's provider)."""
+        architecture = self.serverless["provider"].get("architecture", "x86_64")
+        flags = {"arm64": "--arm64", "x86_64": "--x86-64"}
+        if architecture not in flags:
+            raise ProjectError(f"serverless.yml's architecture {architecture} is not one of {', '.join(flags)}")
+        return flags[architecture]
+
+    @property
+    def zip(self) -> PurePosixPath:
+        """The function's zip, relative to the root: serverless.yml's package.artifact, where
+        cargo-lambda writes it (target/lambda/<binary>/bootstrap.zip)."""
+        artifact = PurePosixPath(self.function["package"]["artifact"])
+        if artifact.parts[:2] != ("target", "lambda") or len(artifact.parts) != 4:
+            raise ProjectError(f"serverless.yml's artifact {artifact} is not target/lambda/<binary>/bootstrap.zip")
+        return artifact
+
+    @property
+    def binary(self) -> str:
+        """The function's binary: the folder cargo-lambda names after it."""
+        return self.zip.parts[2]
+
+    @property
+    def alias(self) -> str | None:
+        """The alias the API invokes and CodeDeploy shifts; None for a fork without the canary."""
+        return (self.function.get("deploymentSettings") or {}).get("alias")
+
+    def package_dir(self, stage: str) -> Path:
+        return self.root / "dist" / stage
+
+    @staticmethod
+    def release_prefix(commit: str) -> str:
+        return f"{RELEASES}/{commit}"
+
+    def release_zip_key(self, commit: str) -> str:
+        return f"{self.release_prefix(commit)}/{self.zip}"
+
+    def release_manifest_key(self, commit: str, stage: str) -> str:
+        return f"{self.release_prefix(commit)}/dist/{stage}/manifest.json"
+
+
+@cache
+def load(root: Path = ROOT) -> Project:
+    return Project(root, read_yaml(root / "project.yml"), read_yaml(root / "serverless.yml"))

@@ -1,0 +1,282 @@
+"""Rehearses the whole delivery chain offline, against moto in both regions, with the commands
+CI uses: package once, publish to each region's release bucket, deploy qa in both regions,
+accept it, deploy production in both regions; then redeploy an earlier release, roll back by
+release under drifted version numbers, and show that what must be refused is refused with
+nothing changed. Hashes are checked at every step.
+
+    python -m ops rehearse
+
+moto cannot create the live alias (the API's Lambda permission names it) or HTTP APIs, so the
+rehearsal deploys the stages project.yml names under stages.rehearsal, which leave traffic
+shifting out, and the smoke and acceptance tests reach the same function, served locally by
+cargo-lambda, through ops.apigw_front, which routes and answers CORS as the package's HTTP API
+would. The real qa and prod templates are checked as templates by infra/tests.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from ops import package, publish, rehearsal_lambda, release, smoke
+from ops import project as projects
+from ops.artifacts import Manifest, file_code_sha256
+from ops.aws import client, release_bucket, stack_function
+from ops.cli import Failed, say
+from ops.processes import Servers
+
+# Release ids of their own, so the rehearsal needs no commit and never collides with one.
+CURRENT, EARLIER, HOTFIX = "rehearsal-current", "rehearsal-earlier", "rehearsal-hotfix"
+
+
+def ports() -> tuple[int, int, int]:
+    env = os.environ.get
+    return (
+        int(env("REHEARSAL_MOTO_PORT", "5055")),
+        int(env("REHEARSAL_FUNCTION_PORT", "9055")),
+        int(env("REHEARSAL_FRONT_PORT", "9056")),
+    )
+
+
+def local_aws_only(moto_port: int) -> None:
+    """Fresh, fake and local: nothing here may reach a real AWS account."""
+    os.environ.update(
+        AWS_ENDPOINT_URL=f"http://127.0.0.1:{moto_port}",
+        AWS_ACCESS_KEY_ID="rehearsal",
+        AWS_SECRET_ACCESS_KEY="rehearsal",  # noqa: S106 (moto's, not a secret)
+        AWS_SESSION_TOKEN="rehearsal",  # noqa: S106
+    )
+    for name in ("AWS_PROFILE", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"):
+        os.environ.pop(name, None)
+
+
+def ops_command(project, *argv: str, log: Path | None = None) -> subprocess.CompletedProcess:
+    """Runs `python -m ops ...` as a person would; with a log, its output goes there."""
+    command = [sys.executable, "-m", "ops", *argv]
+    if log is None:
+        return subprocess.run(command, cwd=project.root, check=False)
+    with log.open("a") as out:
+        return subprocess.run(command, cwd=project.root, stdout=out, stderr=subprocess.STDOUT, check=False)
+
+
+def expect_refusal(result, log: Path, needle: str, what: str) -> None:
+    text = log.read_text()
+    if result.returncode == 0:
+        sys.stderr.write(text)
+        raise Failed(f"{what} was not refused")
+    refusals = [line for line in text.splitlines() if line.startswith("refused, nothing changed:")]
+    if not any(needle in line for line in refusals):
+        sys.stderr.write(text)
+        raise Failed(f"the refusal of {what} does not say {needle!r}")
+    print("\n".join(refusals))
+
+
+def running(project, region: str, stage: str) -> str:
+    function = stack_function(project, region, stage)
+    return client("lambda", region).get_function(FunctionName=function)["Configuration"]["CodeSha256"]
+
+
+def expect_everywhere(project, stage: str, code: str, what: str, *, live: bool = False) -> None:
+    """Fails unless the stage's function (or its live alias) runs that code in every region."""
+    for region in project.regions:
+        found = rehearsal_lambda.live_code(project, region, stage) if live else running(project, region, stage)
+        if found != code:
+            raise Failed(f"{region}: {stage} {'live serves' if live else 'runs'} {found}, not {what} ({code})")
+        print(f"{region:<14} {stage} {'live serves' if live else 'runs'} {what} ({found})")
+
+
+def rezip(zip_path: Path, comment: bytes) -> None:
+    """The same binary zipped again, so that it has a CodeSha256 of its own."""
+    with zipfile.ZipFile(zip_path) as old:
+        entries = [(info, old.read(info)) for info in old.infolist()]
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as new:
+        new.comment = comment
+        for info, data in entries:
+            new.writestr(info, data)
+
+
+def create_release_buckets(project) -> None:
+    template = (project.root / "infra" / "artifact-buckets.yml").read_text()
+    for region in project.regions:
+        cloudformation = client("cloudformation", region)
+        cloudformation.create_stack(
+            StackName=project.artifacts_stack,
+            TemplateBody=template,
+            Parameters=[{"ParameterKey": "ServiceName", "ParameterValue": project.service}],
+        )
+        cloudformation.get_waiter("stack_create_complete").wait(StackName=project.artifacts_stack)
+        print(f"{region}: {project.artifacts_stack} created")
+
+
+def rehearse(project, work: Path) -> None:  # noqa: PLR0915 (the chain's steps, in order, as CI runs them)
+    qa, production = project.stage("rehearsal.qa"), project.stage("rehearsal.production")
+    moto_port, function_port, front_port = ports()
+    local_aws_only(moto_port)
+    function, front = f"http://127.0.0.1:{function_port}", f"http://127.0.0.1:{front_port}"
+    zip_path = project.root / project.zip
+    first_region, last_region = project.regions[0], project.regions[-1]
+
+    with Servers(work) as servers:
+        say(f"Starting moto on 127.0.0.1:{moto_port} and the function on {function}")
+        servers.start("moto", ["moto_server", "-H", "127.0.0.1", "-p", str(moto_port)], project.root)
+        servers.start(
+            "the local function",
+            ["cargo", "lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(function_port)],
+            project.root,
+        )
+
+        say(f"Package once: {qa} and {production} from one zip")
+        package.main(["--stage", qa, "--commit", CURRENT])
+        package.main(["--stage", production, "--reuse-zip", "--commit", CURRENT])
+        current = Manifest.read(project.package_dir(qa)).codeSha256
+        if Manifest.read(project.package_dir(production)).codeSha256 != current:
+            raise Failed("the two packages hold different zips")
+
+        say(f"Starting the HTTP API stand-in on {front}, in front of the function")
+        template = project.package_dir(qa) / projects.TEMPLATE
+        servers.start(
+            "the HTTP API stand-in",
+            [
+                sys.executable,
+                "-m",
+                "ops",
+                "front",
+                "--template",
+                str(template),
+                "--backend",
+                function,
+                "--port",
+                str(front_port),
+            ],
+            project.root,
+        )
+        servers.wait_until_answering("moto", f"http://127.0.0.1:{moto_port}/moto-api/")
+        servers.wait_until_answering("the local function", f"{function}/")
+        servers.wait_until_answering("the HTTP API stand-in", f"{front}/")
+
+        say("The function alone, asked every route of the production package: each reaches its handler")
+        smoke.run(function, project.package_dir(production), function_alone=True)
+
+        say("The release buckets, one per region (infra/artifact-buckets.yml)")
+        create_release_buckets(project)
+
+        say("An earlier release: the same binary zipped again, so that it has a CodeSha256 of its own")
+        keep = work / "current"
+        keep.mkdir()
+        for stage in (qa, production):
+            shutil.copytree(project.package_dir(stage), keep / stage)
+        shutil.copy2(zip_path, keep / "bootstrap.zip")
+        try:
+            rezip(zip_path, b"rehearsal: an earlier release")
+            for stage in (qa, production):
+                if ops_command(
+                    project, "package", "--stage", stage, "--reuse-zip", "--commit", EARLIER, log=work / "earlier.log"
+                ).returncode:
+                    sys.stderr.write((work / "earlier.log").read_text())
+                    raise Failed("packaging the earlier release failed")
+            earlier = Manifest.read(project.package_dir(production)).codeSha256
+            if earlier == current:
+                raise Failed("the earlier release has the same bytes as the current one")
+            publish.main(["--stages", qa, production])
+        finally:
+            for stage in (qa, production):
+                shutil.rmtree(project.package_dir(stage), ignore_errors=True)
+                shutil.copytree(keep / stage, project.package_dir(stage))
+            shutil.copy2(keep / "bootstrap.zip", zip_path)
+
+        try:
+            rehearse_releases(
+                project, work, front=front, qa=qa, production=production, current=current, earlier=earlier
+            )
+        finally:
+            # Deploying a release fetches its zip into the checkout; leave the one it built.
+            shutil.copy2(keep / "bootstrap.zip", zip_path)
+    if file_code_sha256(zip_path) != current:
+        raise Failed(f"{project.zip} was not put back")
+    say(
+        f"Rehearsed in {first_region} and {last_region}: package once, publish, qa, acceptance, production, "
+        "redeploy, rollback by release, refusals"
+    )
+
+
+def rehearse_releases(project, work, *, front, qa, production, current, earlier) -> None:  # noqa: PLR0913
+    first_region, last_region = project.regions[0], project.regions[-1]
+
+    say("Publish the current release")
+    publish.main(["--stages", qa, production])
+
+    say("qa, in every region, from each region's own bucket")
+    release.main(["--commit", CURRENT, "--stage", qa, "--endpoint", front])
+    expect_everywhere(project, qa, current, "the current release")
+
+    say("Acceptance of qa")
+    accepted = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "acceptance"],
+        cwd=project.root,
+        env={**os.environ, "ACCEPTANCE_URL": front},
+        check=False,
+    )
+    if accepted.returncode:
+        raise Failed("qa failed its acceptance")
+
+    say("Production, in every region")
+    release.main(["--commit", CURRENT, "--stage", production, "--endpoint", front])
+    expect_everywhere(project, production, current, "the current release")
+    for region in project.regions:
+        rehearsal_lambda.live_at_newest(project, region, production)
+
+    say(f"A hotfix that reached {last_region} only: its version numbers now run ahead of the other regions'")
+    rehearsal_lambda.deploy_to_one_region(project, last_region, production, HOTFIX)
+
+    say("Redeploy the earlier release to production")
+    release.main(["--commit", EARLIER, "--stage", production, "--endpoint", front])
+    expect_everywhere(project, production, earlier, "the earlier release")
+    for region in project.regions:
+        rehearsal_lambda.live_at_newest(project, region, production)
+
+    say("Roll back by release, to the current release and back to the earlier one, under each region's own numbers")
+    for commit, code, what, log in (
+        (CURRENT, current, "the current release", "rollback-current.log"),
+        (EARLIER, earlier, "the earlier release", "rollback-earlier.log"),
+    ):
+        if ops_command(project, "rollback", "--stage", production, "--release", commit, log=work / log).returncode:
+            sys.stderr.write((work / log).read_text())
+            raise Failed(f"the rollback to {what} failed")
+        print((work / log).read_text(), end="")
+        expect_everywhere(project, production, code, what, live=True)
+    targets = {line.split(" -> ")[1].split()[0] for line in (work / log).read_text().splitlines() if " -> " in line}
+    if len(targets) < 2:
+        raise Failed("the regions' version numbers did not differ: the rollback proved nothing about drift")
+
+    say("A release whose code one region never ran (the hotfix) is refused, and no region changes")
+    log = work / "unheld.log"
+    result = ops_command(project, "rollback", "--stage", production, "--release", HOTFIX, log=log)
+    expect_refusal(result, log, f"{first_region}: no version", "a release one region lacks")
+    expect_everywhere(project, production, earlier, "the earlier release, untouched", live=True)
+
+    say(f"A release changed in one regional bucket ({last_region}) is refused, and nothing is deployed")
+    client("s3", last_region).put_object(
+        Bucket=release_bucket(project, last_region),
+        Key=project.release_zip_key(CURRENT),
+        Body=b"not the tested bytes",
+        ChecksumAlgorithm="SHA256",
+    )
+    log = work / "tamper.log"
+    result = ops_command(
+        project, "deploy-release", "--commit", CURRENT, "--stage", production, "--endpoint", front, log=log
+    )
+    expect_refusal(result, log, f"{last_region}: S3 holds the zip as SHA-256", "a tampered release")
+    expect_everywhere(project, production, earlier, "the earlier release, untouched")
+
+
+def main(argv: list[str]) -> int:
+    if argv:
+        raise SystemExit(f"usage: python -m ops rehearse (takes no arguments, not {' '.join(argv)})")
+    with tempfile.TemporaryDirectory(prefix="rehearsal-") as work:
+        rehearse(projects.load(), Path(work))
+    return 0
