@@ -20,6 +20,13 @@ help: ## List the targets
 tools: ## Install the pinned tools into .tools/ and node_modules/ (skips what is there)
 	scripts/tools.sh rust python node
 
+.PHONY: lock
+lock: ## After changing tools/requirements*.in: resolve every transitive pin, with hashes, into the locks
+	scripts/tools.sh python
+	for input in tools/requirements.in tools/requirements-checkov.in; do \
+	  uv pip compile --quiet --universal --python-version 3.11 --generate-hashes "$$input" -o "$${input%.in}.txt"; \
+	done
+
 .PHONY: run
 run: ## Serve the function on http://127.0.0.1:9000 with cargo-lambda's emulator
 	scripts/tools.sh python

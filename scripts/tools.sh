@@ -71,14 +71,15 @@ template_tools() {
   fi
 }
 
-# python_venv NAME REQUIREMENTS: a venv at .tools/NAME with exactly those pins, made anew when they change.
+# python_venv NAME LOCK: a venv at .tools/NAME with exactly the lock's pins, every one checked
+# against its hashes, made anew when the lock changes (`make lock` writes the locks).
 python_venv() {
   local venv="$TOOLS/$1" stamp="$TOOLS/$1/.requirements"
   if ! cmp -s "$2" "$stamp" 2>/dev/null; then
     step "Python tools ($2)"
     rm -rf "$venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$2"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --require-hashes --no-deps -r "$2"
     cp "$2" "$stamp"
   fi
 }

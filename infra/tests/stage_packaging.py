@@ -3,6 +3,7 @@ would change it: for checks of what project.yml's settings do to the compiled te
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -13,6 +14,8 @@ from pathlib import Path
 import yaml
 from conftest import ROOT
 
+from ops import project as projects
+
 
 def package_with_project(tmp_path: Path, stage: str, edit: Callable[[dict], None]) -> tuple[int, str, dict | None]:
     """`sls package` of `stage` after `edit` changed project.yml: (exit code, output, template)."""
@@ -21,7 +24,7 @@ def package_with_project(tmp_path: Path, stage: str, edit: Callable[[dict], None
     for name in ("serverless.yml", "package.json", "infra"):
         source = ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, copy_root / name)
-    project = yaml.safe_load((ROOT / "project.yml").read_text())
+    project = copy.deepcopy(projects.load().settings)
     edit(project)
     (copy_root / "project.yml").write_text(yaml.safe_dump(project))
     (copy_root / "node_modules").symlink_to(ROOT / "node_modules")
