@@ -18,7 +18,7 @@ use hello_world_testkit::fixtures;
 use serde_json::Value;
 
 const FUNCTION: &str = env!("CARGO_BIN_EXE_hello-world-handler");
-/// The budgets, written once for this bench and scripts/package.sh alike.
+/// The budgets, written once for this bench and `python -m ops package` alike.
 const BUDGETS: &str = include_str!("budgets.env");
 
 /// A `NAME=value` line of budgets.env.
