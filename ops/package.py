@@ -52,6 +52,11 @@ def main(argv: list[str]) -> int:
     commit = args.commit or head_commit(project.root)
     if not COMMIT_ID.fullmatch(commit):
         raise Refused(f"--commit must be a commit id or a plain name, not {commit!r}")
+    if args.release and project.alias is None:
+        raise Refused(
+            f"--release {args.release}: this stack has no canary (infra/canary.yml), so every deploy "
+            "switches all traffic at once; package without RELEASE"
+        )
 
     zip_path = project.root / project.zip
     if args.reuse_zip:

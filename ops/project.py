@@ -4,6 +4,7 @@ is written once, here or in those two files; no other module builds one."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -17,6 +18,7 @@ RELEASES = "releases"
 TEMPLATE = "cloudformation-template-update-stack.json"
 # The stage roles project.yml's `stages` names; a rehearsal stage plays its counterpart.
 ROLES = ("qa", "production", "default")
+FILE_VARIABLE = re.compile(r"\$\{file\(\./(?P<path>[^)]+)\):(?P<keys>[\w.]+)\}")
 
 
 class ProjectError(ValueError):
@@ -125,8 +127,22 @@ class Project:
 
     @property
     def alias(self) -> str | None:
-        """The alias the API invokes and CodeDeploy shifts; None for a fork without the canary."""
-        return (self.function.get("deploymentSettings") or {}).get("alias")
+        """The alias the API invokes and CodeDeploy shifts, from the canary's settings (the
+        function's deploymentSettings, infra/canary.yml); None for a fork without the canary."""
+        settings = self.function.get("deploymentSettings")
+        if isinstance(settings, str):
+            settings = self.file_variable(settings)
+        return (settings or {}).get("alias")
+
+    def file_variable(self, value: str):
+        """What osls's `${file(./path):key.path}` in serverless.yml reads."""
+        found = FILE_VARIABLE.fullmatch(value)
+        if not found:
+            raise ProjectError(f"serverless.yml: cannot read {value!r}; the ops code reads ${{file(./path):key}} only")
+        read = read_yaml(self.root / found["path"])
+        for part in found["keys"].split("."):
+            read = read[part]
+        return read
 
     def package_dir(self, stage: str) -> Path:
         return self.root / "dist" / stage

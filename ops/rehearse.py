@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from ops import package, publish, rehearsal_lambda, release, smoke
@@ -190,9 +191,7 @@ def rehearse(project, work: Path) -> None:  # noqa: PLR0915 (the chain's steps, 
             shutil.copy2(keep / "bootstrap.zip", zip_path)
 
         try:
-            rehearse_releases(
-                project, work, front=front, qa=qa, production=production, current=current, earlier=earlier
-            )
+            rehearse_releases(project, work, Chain(front, qa, production, current, earlier))
         finally:
             # Deploying a release fetches its zip into the checkout; leave the one it built.
             shutil.copy2(keep / "bootstrap.zip", zip_path)
@@ -204,9 +203,19 @@ def rehearse(project, work: Path) -> None:  # noqa: PLR0915 (the chain's steps, 
     )
 
 
-def rehearse_releases(project, work, *, front, qa, production, current, earlier) -> None:  # noqa: PLR0913
-    first_region, last_region = project.regions[0], project.regions[-1]
+@dataclass(frozen=True)
+class Chain:
+    """What every step of the rehearsal's releases works with."""
 
+    front: str
+    qa: str
+    production: str
+    current: str
+    earlier: str
+
+
+def rehearse_releases(project, work, chain: Chain) -> None:
+    front, qa, production, current, earlier = chain.front, chain.qa, chain.production, chain.current, chain.earlier
     say("Publish the current release")
     publish.main(["--stages", qa, production])
 
@@ -227,8 +236,23 @@ def rehearse_releases(project, work, *, front, qa, production, current, earlier)
     say("Production, in every region")
     release.main(["--commit", CURRENT, "--stage", production, "--endpoint", front])
     expect_everywhere(project, production, current, "the current release")
-    for region in project.regions:
-        rehearsal_lambda.live_at_newest(project, region, production)
+    if project.alias:
+        for region in project.regions:
+            rehearsal_lambda.live_at_newest(project, region, production)
+        rehearse_rollbacks(project, work, chain)
+    else:
+        say("No canary (infra/canary.yml), so no live alias: rollback by release is left out")
+        say("Redeploy the earlier release to production")
+        release.main(["--commit", EARLIER, "--stage", production, "--endpoint", front])
+        expect_everywhere(project, production, earlier, "the earlier release")
+    rehearse_tamper_refusal(project, work, chain)
+
+
+def rehearse_rollbacks(project, work, chain: Chain) -> None:
+    """Under version numbers that differ between the regions, roll back by release both ways,
+    then refuse a release one region lacks."""
+    front, production, current, earlier = chain.front, chain.production, chain.current, chain.earlier
+    first_region, last_region = project.regions[0], project.regions[-1]
 
     say(f"A hotfix that reached {last_region} only: its version numbers now run ahead of the other regions'")
     rehearsal_lambda.deploy_to_one_region(project, last_region, production, HOTFIX)
@@ -259,6 +283,11 @@ def rehearse_releases(project, work, *, front, qa, production, current, earlier)
     expect_refusal(result, log, f"{first_region}: no version", "a release one region lacks")
     expect_everywhere(project, production, earlier, "the earlier release, untouched", live=True)
 
+
+def rehearse_tamper_refusal(project, work, chain: Chain) -> None:
+    """A release changed in one region's bucket is refused before anything is deployed."""
+    front, production, earlier = chain.front, chain.production, chain.earlier
+    last_region = project.regions[-1]
     say(f"A release changed in one regional bucket ({last_region}) is refused, and nothing is deployed")
     client("s3", last_region).put_object(
         Bucket=release_bucket(project, last_region),

@@ -101,7 +101,7 @@ git add -A
 git diff --cached --stat
 grep -q '"GET /goodbye"' handler/tests/api/snapshots/*routes*.snap || die "the routes snapshot did not gain GET /goodbye"
 
-say "README's \"What a fork can delete\": CircleCI, every file and key it lists"
+say "README's \"What a fork can delete\": CircleCI and the canary, every file, key and line it lists"
 python3 <<'PY'
 import re
 import shutil
@@ -110,25 +110,51 @@ from pathlib import Path
 
 import yaml
 
-readme = Path("README.md").read_text()
-bullet = readme.split("## What a fork can delete", 1)[1].split("- **CircleCI**:", 1)[1].split("\n- ", 1)[0]
-names = re.findall(r"`([^`]+)`", bullet)
-paths = [name for name in names if "/" in name]
-keys = [name for name in names if re.fullmatch(r"[a-z_]+", name)]
-for name in paths:
-    path = Path(name)
-    if not path.exists():
-        sys.exit(f"README lists {name} for CircleCI, and there is no such file: README's list moved")
-    shutil.rmtree(path) if path.is_dir() else path.unlink()
+readme = Path("README.md").read_text().split("## What a fork can delete", 1)[1].split("\n## ", 1)[0]
+
+
+def bullet(title: str) -> list[str]:
+    """The code spans of README's bullet for `title`."""
+    found = readme.split(f"- **{title}**:", 1)
+    if len(found) != 2:
+        sys.exit(f"README lists nothing a fork deletes for {title}")
+    return re.findall(r"`([^`]+)`", found[1].split("\n- ", 1)[0])
+
+
+def delete_paths(names: list[str], title: str) -> list[str]:
+    paths = [name for name in names if "/" in name and " " not in name and "=" not in name]
+    for name in paths:
+        path = Path(name)
+        if not path.exists():
+            sys.exit(f"README lists {name} for {title}, and there is no such file: README's list moved")
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    return paths
+
+
+circleci = bullet("CircleCI")
+paths = delete_paths(circleci, "CircleCI")
 project = yaml.safe_load(Path("project.yml").read_text())
+keys = [name for name in circleci if re.fullmatch(r"[a-z_]+", name)]
 for key in keys:
     if key not in project:
         sys.exit(f"README lists the project.yml key {key} for CircleCI, and there is none")
     del project[key]
 Path("project.yml").write_text(yaml.safe_dump(project, sort_keys=False))
-print(f"deleted {len(paths)} paths and the project.yml keys {', '.join(keys)}")
+print(f"CircleCI: deleted {len(paths)} paths and the project.yml keys {', '.join(keys)}")
+
+canary = bullet("The canary")
+paths = delete_paths([name for name in canary if name.endswith((".yml", ".py"))], "the canary")
+named = [name for name in canary if name in paths or name.startswith("serverless-plugin")]
+lines = Path("serverless.yml").read_text().splitlines(keepends=True)
+# A line goes when its YAML (not its comment) names what README lists.
+kept = [line for line in lines if not any(name in line.split(" #", 1)[0] for name in named)]
+if len(lines) - len(kept) < 2:
+    sys.exit(f"README's canary names no line of serverless.yml: {named}")
+Path("serverless.yml").write_text("".join(kept))
+print(f"the canary: deleted {', '.join(paths)} and {len(lines) - len(kept)} lines of serverless.yml")
 PY
 [ ! -e .circleci ] || die "the CircleCI config was not deleted"
+[ -z "$(python3 -m ops value alias)" ] || die "the canary's alias is still configured"
 git add -A
 
 say "The edited fork passes its README test command again"

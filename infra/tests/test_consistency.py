@@ -1,5 +1,5 @@
 """What two tools must agree on and cannot read from one file: the artifact cargo-lambda writes
-and serverless.yml deploys, the toolchain's targets, the alias the alarms watch. Everything else
+and serverless.yml deploys, the toolchain's targets. Everything else
 is read from its one source (ops/project.py)."""
 
 from __future__ import annotations
@@ -28,28 +28,6 @@ def test_serverless_reads_its_names_from_project_yml(serverless):
     assert serverless["service"] == "${file(./project.yml):service}"
     assert "project.yml" in serverless["provider"]["stage"]
     assert "project.yml" in serverless["provider"]["region"]
-
-
-def test_the_alarms_watch_the_alias_the_plugin_creates(production_template):
-    """Every alarm CodeDeploy watches reads the alias it shifts, as the package compiles them."""
-    alias = projects.load().alias
-    resources = production_template["Resources"]
-    (group,) = [r for r in resources.values() if r["Type"] == "AWS::CodeDeploy::DeploymentGroup"]
-    watched = [alarm["Name"]["Ref"] for alarm in group["Properties"]["AlarmConfiguration"]["Alarms"]]
-    assert watched
-    for name in watched:
-        dimensions = {d["Name"]: d["Value"] for d in resources[name]["Properties"].get("Dimensions", [])}
-        if "Resource" in dimensions:
-            assert dimensions["Resource"] == {"Fn::Sub": f"${{HelloLambdaFunction}}:{alias}"}
-
-
-def test_the_rehearsal_stages_are_the_only_ones_without_traffic_shifting(serverless, project):
-    shifted = serverless["custom"]["deploymentSettings"]["stages"]
-    for stage in ("default", "qa", "production"):
-        assert f"${{file(./project.yml):stages.{stage}}}" in shifted
-    assert not any("rehearsal" in entry for entry in shifted)
-    ordinary = {project["stages"][stage] for stage in ("default", "qa", "production")}
-    assert not ordinary & set(project["stages"]["rehearsal"].values())
 
 
 def test_the_node_engine_covers_what_osls_needs():

@@ -38,11 +38,11 @@ def test_a_rolled_back_release_fails_and_says_why():
     info = {
         "status": "Stopped",
         "rollbackInfo": {"rollbackDeploymentId": "d-ROLLBACK456"},
-        "errorInformation": {"message": "Deployment stopped: alarm HelloLiveErrorsAlarm went into ALARM"},
+        "errorInformation": {"message": "Deployment stopped: alarm HelloErrorsAlarm went into ALARM"},
     }
     with pytest.raises(Failed, match=r"Stopped; CodeDeploy rolled the alias back \(rollback d-ROLLBACK456\)") as why:
         release_status(codedeploy_answering(info), APPLICATION, GROUP)
-    assert "HelloLiveErrorsAlarm went into ALARM" in str(why.value)
+    assert "HelloErrorsAlarm went into ALARM" in str(why.value)
 
 
 @pytest.mark.parametrize("status", ["InProgress", "Failed"])

@@ -1,9 +1,8 @@
 """The CloudFormation that `sls package` generates for production, checked offline: the
-function, the HTTP API, the release wiring (alias, CodeDeploy, alarms) and least privilege."""
+function, the HTTP API and least privilege (the canary's release wiring: test_canary.py)."""
 
 from __future__ import annotations
 
-import copy
 import json
 import subprocess
 
@@ -24,55 +23,6 @@ def only(template: dict, kind: str) -> tuple[str, dict]:
 def mentions(value, needle) -> bool:
     """Whether `needle` (a string, or a JSON value such as {"Ref": id}) occurs inside `value`."""
     return (needle if isinstance(needle, str) else json.dumps(needle)) in json.dumps(value)
-
-
-def release_wiring_problems(template: dict) -> list[str]:
-    """What stops a bad release from rolling back by itself; empty when nothing does."""
-    problems = []
-    function_id, _ = only(template, "AWS::Lambda::Function")
-    aliases = of_type(template, "AWS::Lambda::Alias")
-    if len(aliases) != 1:
-        return [f"expected one alias, found {sorted(aliases)}"]
-    alias_id, alias = next(iter(aliases.items()))
-    version_id, _ = only(template, "AWS::Lambda::Version")
-    if alias["Properties"].get("FunctionVersion") != {"Fn::GetAtt": [version_id, "Version"]}:
-        problems.append("the alias does not point at the version this package publishes")
-
-    for integration_id, integration in of_type(template, "AWS::ApiGatewayV2::Integration").items():
-        if not mentions(integration["Properties"]["IntegrationUri"], {"Ref": alias_id}):
-            problems.append(f"{integration_id} invokes the function, not its alias")
-    for permission_id, permission in of_type(template, "AWS::Lambda::Permission").items():
-        if permission["Properties"]["FunctionName"] != {"Ref": alias_id}:
-            problems.append(f"{permission_id} lets API Gateway invoke something other than the alias")
-
-    update = alias.get("UpdatePolicy", {}).get("CodeDeployLambdaAliasUpdate")
-    groups = of_type(template, "AWS::CodeDeploy::DeploymentGroup")
-    if not update or len(groups) != 1:
-        return [*problems, "the alias is not moved by a CodeDeploy deployment group"]
-    group_id, group = next(iter(groups.items()))
-    if update["DeploymentGroupName"] != {"Ref": group_id}:
-        problems.append("the alias update names another deployment group")
-    rollback = group["Properties"].get("AutoRollbackConfiguration", {})
-    if not rollback.get("Enabled") or "DEPLOYMENT_STOP_ON_ALARM" not in rollback.get("Events", []):
-        problems.append("the deployment group does not roll back on alarm")
-    alarm_config = group["Properties"].get("AlarmConfiguration", {})
-    alarm_refs = [alarm["Name"].get("Ref") for alarm in alarm_config.get("Alarms", [])]
-    if not alarm_config.get("Enabled") or not alarm_refs:
-        problems.append("the deployment group watches no alarm")
-    alarms = of_type(template, "AWS::CloudWatch::Alarm")
-    for ref in alarm_refs:
-        if ref not in alarms:
-            problems.append(f"the deployment group watches {ref}, which the template does not define")
-    tied = [
-        ref
-        for ref in alarm_refs
-        if ref in alarms
-        and {"Name": "Resource", "Value": {"Fn::Sub": f"${{{function_id}}}:{alias['Properties']['Name']}"}}
-        in alarms[ref]["Properties"].get("Dimensions", [])
-    ]
-    if not any(alarms[ref]["Properties"]["MetricName"] == "Errors" for ref in tied):
-        problems.append("no watched alarm counts the errors of the alias")
-    return problems
 
 
 def statements(role: dict) -> list[dict]:
@@ -135,99 +85,7 @@ def test_the_published_version_is_the_packaged_zip(production):
     assert version["Properties"]["CodeSha256"] == manifest["codeSha256"]
 
 
-# ---- the release wiring --------------------------------------------------------------------
-
-
-def test_production_releases_through_an_alias_shifted_by_codedeploy_with_alarm_rollback(production_template):
-    assert release_wiring_problems(production_template) == []
-
-
-def test_production_shifts_traffic_as_a_canary(production_template):
-    _, group = only(production_template, "AWS::CodeDeploy::DeploymentGroup")
-    config = group["Properties"]["DeploymentConfigName"]
-    assert mentions(config, "Canary10Percent5Minutes"), config
-
-
-def test_the_check_fails_when_the_alarms_are_unwired(production_template):
-    template = copy.deepcopy(production_template)
-    _, group = only(template, "AWS::CodeDeploy::DeploymentGroup")
-    del group["Properties"]["AlarmConfiguration"]
-    assert "the deployment group watches no alarm" in release_wiring_problems(template)
-
-
-def test_the_check_fails_when_an_alarm_is_not_tied_to_the_alias(production_template):
-    template = copy.deepcopy(production_template)
-    for alarm in of_type(template, "AWS::CloudWatch::Alarm").values():
-        dimensions = alarm["Properties"].get("Dimensions", [])
-        alarm["Properties"]["Dimensions"] = [d for d in dimensions if d["Name"] != "Resource"]
-    assert "no watched alarm counts the errors of the alias" in release_wiring_problems(template)
-
-
-def test_the_check_fails_when_the_api_invokes_latest(production_template):
-    template = copy.deepcopy(production_template)
-    function_id, _ = only(template, "AWS::Lambda::Function")
-    alias_id, _ = only(template, "AWS::Lambda::Alias")
-    integration_id, integration = only(template, "AWS::ApiGatewayV2::Integration")
-    integration["Properties"]["IntegrationUri"] = json.loads(
-        json.dumps(integration["Properties"]["IntegrationUri"]).replace(
-            json.dumps({"Ref": alias_id}), json.dumps({"Fn::GetAtt": [function_id, "Arn"]})
-        )
-    )
-    assert f"{integration_id} invokes the function, not its alias" in release_wiring_problems(template)
-
-
-def test_the_check_fails_without_automatic_rollback(production_template):
-    template = copy.deepcopy(production_template)
-    _, group = only(template, "AWS::CodeDeploy::DeploymentGroup")
-    group["Properties"]["AutoRollbackConfiguration"]["Enabled"] = False
-    assert "the deployment group does not roll back on alarm" in release_wiring_problems(template)
-
-
-def test_blue_green_is_the_same_wiring_shifted_all_at_once(tmp_path):
-    """`make package RELEASE=blue-green` packages the same template with an all-at-once shift."""
-    result = subprocess.run(
-        [
-            "sls",
-            "package",
-            "--stage",
-            "prod",
-            "--region",
-            "us-east-1",
-            "--package",
-            str(tmp_path),
-            "--param",
-            "trafficShift=AllAtOnce",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    template = json.loads((tmp_path / "cloudformation-template-update-stack.json").read_text())
-    assert release_wiring_problems(template) == []
-    _, group = only(template, "AWS::CodeDeploy::DeploymentGroup")
-    assert mentions(group["Properties"]["DeploymentConfigName"], "AllAtOnce")
-
-
 # ---- least privilege -----------------------------------------------------------------------
-
-
-def test_codedeploy_gets_only_what_shifting_the_alias_needs(production_template):
-    role_id, role = next(
-        (k, v)
-        for k, v in of_type(production_template, "AWS::IAM::Role").items()
-        if mentions(v["Properties"]["AssumeRolePolicyDocument"], "codedeploy.amazonaws.com")
-    )
-    assert "ManagedPolicyArns" not in role["Properties"], f"{role_id} has managed policies"
-    actions = {a for s in statements(role) for a in as_list(s["Action"])}
-    assert actions == {
-        "lambda:GetAlias",
-        "lambda:UpdateAlias",
-        "lambda:GetProvisionedConcurrencyConfig",
-        "cloudwatch:DescribeAlarms",
-    }
-    assert all(s["Resource"] != "*" for s in statements(role))
 
 
 def test_the_function_may_only_write_its_own_logs_and_trace_segments(production_template):
@@ -268,18 +126,6 @@ def test_the_generated_templates_pass_cfn_lint(project, stage):
     template = ROOT / "dist" / stage_name / "cloudformation-template-update-stack.json"
     result = subprocess.run(["cfn-lint", str(template)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout
-
-
-def test_the_rehearsal_stages_leave_traffic_shifting_out(project):
-    for stage in project["stages"]["rehearsal"].values():
-        template, _ = packaged(stage)
-        assert of_type(template, "AWS::Lambda::Alias") == {}
-        assert of_type(template, "AWS::CodeDeploy::DeploymentGroup") == {}
-
-
-def test_qa_releases_with_the_same_wiring_as_production(project):
-    template, _ = packaged(project["stages"]["qa"])
-    assert release_wiring_problems(template) == []
 
 
 def test_every_stage_ci_deploys_is_packaged_from_the_one_zip(project):
