@@ -197,9 +197,10 @@ def rehearse(project, work: Path) -> None:  # noqa: PLR0915 (the chain's steps, 
             shutil.copy2(keep / "bootstrap.zip", zip_path)
     if file_code_sha256(zip_path) != current:
         raise Failed(f"{project.zip} was not put back")
+    rollback = "rollback by release, " if project.alias else ""
     say(
         f"Rehearsed in {first_region} and {last_region}: package once, publish, qa, acceptance, production, "
-        "redeploy, rollback by release, refusals"
+        f"redeploy, {rollback}refusals"
     )
 
 

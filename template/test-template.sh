@@ -122,7 +122,7 @@ def bullet(title: str) -> list[str]:
 
 
 def delete_paths(names: list[str], title: str) -> list[str]:
-    paths = [name for name in names if "/" in name and " " not in name and "=" not in name]
+    paths = list(dict.fromkeys(name for name in names if "/" in name and " " not in name and "=" not in name))
     for name in paths:
         path = Path(name)
         if not path.exists():
@@ -147,7 +147,8 @@ paths = delete_paths([name for name in canary if name.endswith((".yml", ".py"))]
 named = [name for name in canary if name in paths or name.startswith("serverless-plugin")]
 lines = Path("serverless.yml").read_text().splitlines(keepends=True)
 # A line goes when its YAML (not its comment) names what README lists.
-kept = [line for line in lines if not any(name in line.split(" #", 1)[0] for name in named)]
+yaml_of = lambda line: "" if line.lstrip().startswith("#") else line.split(" #", 1)[0]  # noqa: E731
+kept = [line for line in lines if not any(name in yaml_of(line) for name in named)]
 if len(lines) - len(kept) < 2:
     sys.exit(f"README's canary names no line of serverless.yml: {named}")
 Path("serverless.yml").write_text("".join(kept))
