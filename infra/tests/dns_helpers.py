@@ -8,6 +8,8 @@ import json
 import boto3
 from stage_packaging import package_with_project
 
+from ops import project as projects
+
 DOMAIN = {"name": "api.example.com", "hostedZoneId": "Z0123456789ABCDEFGHIJ"}
 
 
@@ -39,7 +41,7 @@ def deploy_route53_part(template: dict, project: dict) -> str:
     zone_id = zone.rsplit("/", 1)[-1]
     for index, region in enumerate(project["regions"]):
         boto3.client("cloudformation", region_name=region).create_stack(
-            StackName=f"{project['service']}-{project['stages']['production']}",
+            StackName=projects.load().stack(projects.load().stage("production")),
             TemplateBody=json.dumps(route53_part(template, zone_id)),
             Parameters=[
                 {"ParameterKey": "HttpApi", "ParameterValue": f"api{index}"},

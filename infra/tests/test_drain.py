@@ -9,6 +9,7 @@ import pytest
 from dns_helpers import deploy_route53_part
 
 from ops import drain
+from ops import project as projects
 from ops.cli import run
 
 
@@ -25,7 +26,7 @@ def deployed(aws, template, project):
 
 def inverted(project) -> dict[str, bool]:
     route53 = boto3.client("route53", region_name=project["regions"][0])
-    stack = f"{project['service']}-{project['stages']['production']}"
+    stack = projects.load().stack(projects.load().stage("production"))
     result = {}
     for region in project["regions"]:
         cloudformation = boto3.client("cloudformation", region_name=region)
@@ -78,7 +79,7 @@ def test_unsafe_or_unknown_requests_are_refused_with_nothing_changed(deployed, c
 def test_a_stage_without_a_dns_layer_is_refused(aws, project, capsys):
     for region in project["regions"]:
         boto3.client("cloudformation", region_name=region).create_stack(
-            StackName=f"{project['service']}-{project['stages']['production']}",
+            StackName=projects.load().stack(projects.load().stage("production")),
             TemplateBody='{"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}',
         )
     assert run(drain.main, ["drain", "--region", project["regions"][0]]) == 2
