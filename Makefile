@@ -171,7 +171,7 @@ cold-start: ## The release binary: cold start (30 runs), peak RSS and invocation
 .PHONY: budgets
 budgets: ## Fail if the zip, the cold start or the per-request cost is over its budget
 	scripts/tools.sh python
-	FUNCTION_ZIP=$$($(OPS) value zip) cargo bench -p hello-world-handler --bench budgets
+	FUNCTION_ZIP=$(CURDIR)/$$($(OPS) value zip) cargo bench -p hello-world-handler --bench budgets
 
 # ---- The template --------------------------------------------------------------------------
 
