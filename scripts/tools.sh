@@ -25,7 +25,12 @@ cargo_tool_version() { cargo "$1" --version 2>/dev/null | awk '{print $2; exit}'
 install_rustup() {
   step "rustup $RUSTUP_VERSION"
   local target installer
-  target="$(uname -m)-unknown-linux-gnu"
+  case "$(uname -s)-$(uname -m)" in
+    Linux-x86_64 | Linux-aarch64) target="$(uname -m)-unknown-linux-gnu" ;;
+    Darwin-arm64) target=aarch64-apple-darwin ;;
+    Darwin-x86_64) target=x86_64-apple-darwin ;;
+    *) echo "no rustup for $(uname -s) $(uname -m) here: install it from https://rustup.rs" >&2; exit 1 ;;
+  esac
   installer=$(mktemp)
   curl --proto '=https' --tlsv1.2 --fail --silent --show-error --location --output "$installer" \
     "https://static.rust-lang.org/rustup/archive/$RUSTUP_VERSION/$target/rustup-init"
