@@ -44,7 +44,7 @@ lint: ## rustfmt and clippy on the Rust, ruff and shellcheck on the ops code, wa
 	scripts/tools.sh python
 	ruff format --check .
 	ruff check .
-	shellcheck scripts/*.sh template/*.sh .ci/run
+	shellcheck scripts/*.sh $(wildcard template/*.sh) .ci/run
 
 .PHONY: core-is-pure
 core-is-pure: ## Fail if the core crate depends on Lambda, async or HTTP-server crates
