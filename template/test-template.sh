@@ -163,4 +163,6 @@ bash -c "$test_command" 2>&1 | tee "$workdir/edited-gate.log"
 grep -q '"RouteKey": "ANY /greet"' dist/prod/cloudformation-template-update-stack.json || die "the route was not renamed"
 grep -q '^GET /goodbye: GET /goodbye answered 200' "$workdir/edited-gate.log" \
   || die "the rehearsal did not smoke-test the added route GET /goodbye"
-say "$name: generated, renamed, edited, given a route and rid of CircleCI as README says, and green"
+grep -q "so no live alias: rollback by release is left out" "$workdir/edited-gate.log" \
+  || die "the rehearsal of the copy without the canary did not release all at once"
+say "$name: generated, renamed, edited, given a route and rid of CircleCI and the canary as README says, and green"
