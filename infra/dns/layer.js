@@ -8,6 +8,7 @@
 const fs = require('fs');
 const path = require('path');
 const yaml = require('js-yaml');
+const { loadProject } = require('../osls-plugins/project');
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
@@ -33,7 +34,7 @@ function layerFor(project, stage) {
 
 module.exports = async ({ resolveVariable }) => {
   const stage = await resolveVariable('sls:stage');
-  const project = yaml.load(fs.readFileSync(path.join(__dirname, '..', '..', 'project.yml'), 'utf8'));
+  const project = loadProject(path.join(__dirname, '..', '..'));
   return layerFor(project, stage);
 };
 module.exports.layerFor = layerFor;

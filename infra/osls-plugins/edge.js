@@ -6,9 +6,7 @@
 // Hand-written because osls has no setting for an HTTP API stage's throttling, and a stage's
 // values are looked up by its role in project.yml's `stages` (qa, production, default, and
 // the rehearsal's), which serverless.yml's variables cannot do.
-const fs = require('fs');
-const path = require('path');
-const yaml = require('js-yaml');
+const { loadProject } = require('./project');
 
 // The role of `stage` in project.yml's `stages` (a rehearsal stage plays its counterpart's).
 function roleOf(stages, stage) {
@@ -48,7 +46,7 @@ class Edge {
       // After serverless.yml's resources.extensions are merged in, so that the function's
       // checkov suppressions there are added to, not replaced.
       'after:aws:package:finalize:mergeCustomProviderResources': () => {
-        const project = yaml.load(fs.readFileSync(path.join(serverless.config.servicePath, 'project.yml'), 'utf8'));
+        const project = loadProject(serverless.config.servicePath);
         const settings = settingsFor(project, serverless.service.provider.stage);
         const resources = serverless.service.provider.compiledCloudFormationTemplate.Resources;
         for (const resource of Object.values(resources)) {
