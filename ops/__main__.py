@@ -20,8 +20,8 @@ COMMANDS = {
     "drain": ("ops.drain", "main", ["drain"]),
     "restore": ("ops.drain", "main", ["restore"]),
     "dashboard": ("ops.dashboards", "main", []),
-    "stage-url": ("ops.urls", "stage_url", []),
-    "value": ("ops.urls", "value", []),
+    "stage-url": ("ops.lookup", "stage_url", []),
+    "value": ("ops.lookup", "value", []),
     "rehearse": ("ops.rehearse", "main", []),
     "front": ("ops.apigw_front", "main", []),
 }

@@ -1,4 +1,4 @@
-"""Where a deployed stage answers, and the values of project.yml a person or the Makefile asks
+"""What a person or the Makefile asks of the project: where a deployed stage answers, and the
 for.
 
     python -m ops stage-url --region REGION [--stage STAGE]
