@@ -1,5 +1,5 @@
 """What a person or the Makefile asks of the project: where a deployed stage answers, and the
-for.
+values of project.yml and serverless.yml that ops/project.py derives.
 
     python -m ops stage-url --region REGION [--stage STAGE]
     python -m ops value KEY        (service, regions, zip, binary, alias, stage.<role>)
