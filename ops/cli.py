@@ -32,3 +32,10 @@ def run(command, argv: list[str]) -> int:
     except subprocess.CalledProcessError as failure:
         print(f"error: {' '.join(map(str, failure.cmd))} exited with {failure.returncode}", file=sys.stderr)
         return 1
+    except Exception as failure:
+        # AWS's own refusals (no credentials, access denied, a throttle) are answers to read,
+        # not crashes; botocore's are told by their module, so that `value` needs no boto3.
+        if type(failure).__module__.startswith("botocore"):
+            print(f"error: AWS: {failure}", file=sys.stderr)
+            return 1
+        raise

@@ -1,0 +1,52 @@
+"""How every `python -m ops` command ends: a refusal, a failure or AWS's own error is one line
+and an exit status, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from botocore.exceptions import ClientError, NoCredentialsError
+from conftest import ROOT
+
+from ops.cli import Failed, Refused, run
+
+
+def raising(error: Exception):
+    def command(_argv):
+        raise error
+
+    return command
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "line"),
+    [
+        (Refused("us-east-1: no release"), 2, "refused, nothing changed: us-east-1: no release"),
+        (Failed("us-east-2 runs other code"), 1, "error: us-east-2 runs other code"),
+        (NoCredentialsError(), 1, "error: AWS: Unable to locate credentials"),
+        (
+            ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "GetObject"),
+            1,
+            "error: AWS: An error occurred (AccessDenied)",
+        ),
+        (subprocess.CalledProcessError(3, ["sls", "deploy"]), 1, "error: sls deploy exited with 3"),
+    ],
+)
+def test_an_ending_is_one_line_and_a_status(capsys, error, status, line):
+    assert run(raising(error), []) == status
+    assert capsys.readouterr().err.startswith(line)
+
+
+def test_a_bug_is_not_hidden():
+    with pytest.raises(KeyError):
+        run(raising(KeyError("bug")), [])
+
+
+def test_an_unknown_command_is_refused_with_the_list():
+    result = subprocess.run(
+        [sys.executable, "-m", "ops", "launch"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2
+    assert "commands: package, publish" in result.stderr
