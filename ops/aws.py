@@ -57,6 +57,14 @@ def stack_function(project: Project, region: str, stage: str) -> str:
     return one_resource(region, project.stack(stage), "AWS::Lambda::Function", "Lambda functions")
 
 
+def code_sha256_of(function: str, region: str, qualifier: str | None = None) -> str:
+    """The CodeSha256 Lambda reports for the function, or for one of its aliases."""
+    found = client("lambda", region).get_function(
+        FunctionName=function, **({"Qualifier": qualifier} if qualifier else {})
+    )
+    return found["Configuration"]["CodeSha256"]
+
+
 def release_bucket(project: Project, region: str) -> str:
     """The region's release bucket, made by the stack <service>-artifacts."""
     try:

@@ -22,7 +22,7 @@ import sys
 from ops import project as projects
 from ops import smoke
 from ops.artifacts import Manifest, file_code_sha256
-from ops.aws import client, physical_ids, stack_function, stack_outputs
+from ops.aws import client, code_sha256_of, physical_ids, stack_function, stack_outputs
 from ops.cli import Failed, Refused, say
 
 
@@ -61,14 +61,13 @@ def report_release(region: str, stack: str) -> None:
 def check_code(project, region: str, stage: str, expected: str) -> None:
     """The function, and its alias when there is one, run the manifest's code."""
     function = stack_function(project, region, stage)
-    lambda_ = client("lambda", region)
-    deployed = lambda_.get_function(FunctionName=function)["Configuration"]["CodeSha256"]
+    deployed = code_sha256_of(function, region)
     if deployed != expected:
         raise Failed(f"{region} runs CodeSha256 {deployed}, the package is {expected}")
     print(f"{function} CodeSha256 {deployed} matches the manifest")
     aliases = physical_ids(client("cloudformation", region), project.stack(stage), "AWS::Lambda::Alias")
     if project.alias and aliases:
-        live = lambda_.get_function(FunctionName=function, Qualifier=project.alias)["Configuration"]["CodeSha256"]
+        live = code_sha256_of(function, region, project.alias)
         if live != expected:
             raise Failed(f"the {project.alias} alias in {region} still serves {live}, not {expected}")
         print(f"{function}:{project.alias} CodeSha256 {live} matches the manifest")

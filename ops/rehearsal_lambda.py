@@ -10,7 +10,7 @@ import os
 import zipfile
 
 from ops.artifacts import Manifest
-from ops.aws import client, release_bucket, stack_function
+from ops.aws import client, code_sha256_of, release_bucket, stack_function
 from ops.cli import Refused
 
 
@@ -39,10 +39,8 @@ def live_at_newest(project, region: str, stage: str) -> None:
 
 
 def live_code(project, region: str, stage: str) -> str:
-    function = stack_function(project, region, stage)
-    return _local_lambda(region).get_function(FunctionName=function, Qualifier=project.alias)["Configuration"][
-        "CodeSha256"
-    ]
+    _local_lambda(region)
+    return code_sha256_of(stack_function(project, region, stage), region, project.alias)
 
 
 def code_zip(release: str) -> bytes:

@@ -27,7 +27,7 @@ from pathlib import Path
 from ops import package, publish, rehearsal_lambda, release, smoke
 from ops import project as projects
 from ops.artifacts import Manifest, file_code_sha256
-from ops.aws import client, release_bucket, stack_function
+from ops.aws import client, code_sha256_of, release_bucket, stack_function
 from ops.cli import Failed, say
 from ops.processes import Servers
 
@@ -78,8 +78,7 @@ def expect_refusal(result, log: Path, needle: str, what: str) -> None:
 
 
 def running(project, region: str, stage: str) -> str:
-    function = stack_function(project, region, stage)
-    return client("lambda", region).get_function(FunctionName=function)["Configuration"]["CodeSha256"]
+    return code_sha256_of(stack_function(project, region, stage), region)
 
 
 def expect_everywhere(project, stage: str, code: str, what: str, *, live: bool = False) -> None:

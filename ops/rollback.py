@@ -47,22 +47,22 @@ class Step:
     code_sha256: str
 
 
-def published_versions(client, function_name: str) -> list[Version]:
+def published_versions(lambda_client, function_name: str) -> list[Version]:
     """Every numbered version of the function with its code's hash, oldest first."""
     versions = []
-    for page in client.get_paginator("list_versions_by_function").paginate(FunctionName=function_name):
+    for page in lambda_client.get_paginator("list_versions_by_function").paginate(FunctionName=function_name):
         versions += [Version(int(v["Version"]), v["CodeSha256"]) for v in page["Versions"] if v["Version"].isdigit()]
     return sorted(versions, key=lambda version: version.number)
 
 
-def plan(client, region: str, function_name: str, code_sha256: str | None, alias_name: str) -> Step:
+def plan(lambda_client, region: str, function_name: str, code_sha256: str | None, alias_name: str) -> Step:
     """Decides where `live` goes in one region, or refuses."""
     try:
-        alias = client.get_alias(FunctionName=function_name, Name=alias_name)
-    except client.exceptions.ResourceNotFoundException as missing:
+        alias = lambda_client.get_alias(FunctionName=function_name, Name=alias_name)
+    except lambda_client.exceptions.ResourceNotFoundException as missing:
         raise RollbackRefused(f"{region}: {function_name} has no '{alias_name}' alias to roll back") from missing
     current = alias["FunctionVersion"]
-    versions = published_versions(client, function_name)
+    versions = published_versions(lambda_client, function_name)
     live = next((v for v in versions if str(v.number) == current), None)
     if live is None:
         raise RollbackRefused(f"{region}: '{alias_name}' serves {current}, not a published version")
@@ -79,15 +79,15 @@ def plan(client, region: str, function_name: str, code_sha256: str | None, alias
     return Step(region, function_name, current, str(holding[-1].number), code_sha256)
 
 
-def apply(client, step: Step, alias_name: str) -> None:
+def apply(lambda_client, step: Step, alias_name: str) -> None:
     """Points the alias at the target, with no traffic left on any other version, and checks."""
-    client.update_alias(
+    lambda_client.update_alias(
         FunctionName=step.function_name,
         Name=alias_name,
         FunctionVersion=step.target,
         RoutingConfig={"AdditionalVersionWeights": {}},
     )
-    alias = client.get_alias(FunctionName=step.function_name, Name=alias_name)
+    alias = lambda_client.get_alias(FunctionName=step.function_name, Name=alias_name)
     weights = alias.get("RoutingConfig", {}).get("AdditionalVersionWeights", {})
     if alias["FunctionVersion"] != step.target or weights:
         raise RuntimeError(
@@ -99,7 +99,8 @@ def apply(client, step: Step, alias_name: str) -> None:
 def rollback(clients: dict, function_names: dict[str, str], code_sha256: str | None, alias_name: str) -> list[Step]:
     """Plans every region, then applies every step. Returns the steps taken."""
     steps = [
-        plan(client, region, function_names[region], code_sha256, alias_name) for region, client in clients.items()
+        plan(lambda_client, region, function_names[region], code_sha256, alias_name)
+        for region, lambda_client in clients.items()
     ]
     targets = {step.code_sha256 for step in steps}
     if len(targets) > 1:

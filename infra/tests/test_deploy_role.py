@@ -4,8 +4,10 @@ CloudFormation's own schemas say the compiled templates need, less written exclu
 from __future__ import annotations
 
 import copy
+import re
 import subprocess
 
+import botocore.session
 import deploy_role
 import iam_authorization
 import pytest
@@ -157,24 +159,16 @@ def test_the_release_buckets_are_reached_only_under_their_stack_name_and_release
 def ops_calls() -> set[str]:
     """Every AWS action the ops package calls: each `<client>.<operation>(` of a boto3 client
     it names, read from its source, as IAM spells it."""
-    import re
-
-    import botocore.session
-
     session = botocore.session.get_session()
     calls = set()
     for path in (ROOT / "ops").glob("*.py"):
         text = path.read_text()
-        for service, prefix in (("cloudformation", "cloudformation"), ("lambda", "lambda"), ("s3", "s3"),
-                                ("codedeploy", "codedeploy"), ("route53", "route53")):  # fmt: skip
+        # `client.operation(` calls, and paginated operations named as strings.
+        called = set(re.findall(r"\.(\w+)\(", text)) | set(re.findall(r'get_paginator\("(\w+)"\)', text))
+        for service in ("cloudformation", "lambda", "s3", "codedeploy", "route53"):
             model = session.get_service_model(service)
             operations = {re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower(): name for name in model.operation_names}
-            for method in re.findall(r"\.(\w+)\(", text):
-                if method in operations and not method.startswith(("get_paginator", "get_waiter")):
-                    calls.add((prefix, operations[method]))
-            for method in re.findall(r'get_paginator\("(\w+)"\)', text):
-                if method in operations:
-                    calls.add((prefix, operations[method]))
+            calls |= {(service, operations[method]) for method in called if method in operations}
     return calls
 
 
