@@ -261,80 +261,49 @@ mod tests {
         keys.iter().map(|&key| Route::new(key, echo_id)).collect()
     }
 
-    fn chosen(keys: &[&'static str], method: &str, path: &str) -> Option<&'static str> {
-        let routes = table(keys);
-        find(&routes, method, path)
-            .into_route()
-            .map(|(route, _)| route.key)
-    }
-
-    fn params<'p>(
-        keys: &[&'static str],
-        method: &str,
-        path: &'p str,
-    ) -> Vec<(&'static str, &'p str)> {
-        let routes = table(keys);
-        find(&routes, method, path)
-            .into_route()
-            .map(|(_, params)| params)
-            .unwrap_or_default()
-    }
-
-    fn not_found(keys: &[&'static str], method: &str, path: &str) -> bool {
-        matches!(find(&table(keys), method, path), Found::NotFound)
+    /// One case of `testkit/route-matching.json`, the specification of API Gateway's route
+    /// matching that the HTTP API stand-in's tests read too.
+    #[derive(serde::Deserialize)]
+    struct Case {
+        routes: Vec<String>,
+        method: String,
+        path: String,
+        chosen: Option<String>,
+        #[serde(default)]
+        params: std::collections::BTreeMap<String, String>,
     }
 
     #[test]
-    fn a_literal_path_matches_only_itself() {
-        let keys = ["GET /hello"];
-        assert_eq!(chosen(&keys, "GET", "/hello"), Some("GET /hello"));
-        for other in ["/hello/", "/hello/x", "/hell", "/", "/Hello", ""] {
-            assert_eq!(chosen(&keys, "GET", other), None, "{other}");
+    fn every_case_of_the_route_matching_specification_chooses_as_api_gateway_does() {
+        #[derive(serde::Deserialize)]
+        struct Cases {
+            cases: Vec<Case>,
         }
-    }
-
-    #[test]
-    fn the_root_path_is_a_route_of_its_own() {
-        assert_eq!(chosen(&["GET /"], "GET", "/"), Some("GET /"));
-        assert_eq!(chosen(&["GET /"], "GET", "/x"), None);
-    }
-
-    #[test]
-    fn a_variable_takes_one_non_empty_segment() {
-        let keys = ["GET /items/{id}"];
-        assert_eq!(params(&keys, "GET", "/items/42"), [("id", "42")]);
-        for other in ["/items", "/items/", "/items/42/more"] {
-            assert!(not_found(&keys, "GET", other), "{other}");
-        }
-    }
-
-    #[test]
-    fn a_greedy_variable_takes_the_rest_of_the_path() {
-        let keys = ["ANY /files/{path+}"];
-        assert_eq!(
-            params(&keys, "PUT", "/files/a/b/c.txt"),
-            [("path", "a/b/c.txt")]
-        );
-        assert!(not_found(&keys, "GET", "/files/"));
-        assert!(not_found(&keys, "GET", "/files"));
-    }
-
-    #[test]
-    fn the_most_specific_path_wins_whatever_the_order_of_the_table() {
-        let keys = ["ANY /{proxy+}", "GET /items/{id}", "GET /items/new"];
-        let reversed = ["GET /items/new", "GET /items/{id}", "ANY /{proxy+}"];
-        for keys in [keys, reversed] {
-            assert_eq!(chosen(&keys, "GET", "/items/new"), Some("GET /items/new"));
-            assert_eq!(chosen(&keys, "GET", "/items/7"), Some("GET /items/{id}"));
-            assert_eq!(chosen(&keys, "GET", "/other"), Some("ANY /{proxy+}"));
-        }
-    }
-
-    #[test]
-    fn a_named_method_wins_over_any() {
-        for keys in [["ANY /hello", "POST /hello"], ["POST /hello", "ANY /hello"]] {
-            assert_eq!(chosen(&keys, "POST", "/hello"), Some("POST /hello"));
-            assert_eq!(chosen(&keys, "DELETE", "/hello"), Some("ANY /hello"));
+        let text = include_str!("../../testkit/route-matching.json");
+        let cases: Cases = serde_json::from_str(text).expect("the cases are valid JSON");
+        assert!(!cases.cases.is_empty());
+        for case in cases.cases {
+            let keys: Vec<&'static str> = case
+                .routes
+                .iter()
+                .map(|key| &*Box::leak(key.clone().into_boxed_str()))
+                .collect();
+            let routes = table(&keys);
+            let found = find(&routes, &case.method, &case.path)
+                .into_route()
+                .map(|(route, params)| {
+                    let params = params
+                        .into_iter()
+                        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                        .collect();
+                    (route.key.to_owned(), params)
+                });
+            let expected = case.chosen.map(|key| (key, case.params));
+            assert_eq!(
+                found, expected,
+                "{} {} among {:?}",
+                case.method, case.path, case.routes
+            );
         }
     }
 
@@ -348,9 +317,11 @@ mod tests {
     }
 
     #[test]
-    fn a_path_no_route_names_is_not_found() {
-        assert!(not_found(&["GET /health"], "GET", "/anything"));
-        assert!(not_found(&[], "GET", "/"));
+    fn a_path_no_route_names_is_not_found_rather_than_not_allowed() {
+        assert!(matches!(
+            find(&table(&["GET /health"]), "GET", "/anything"),
+            Found::NotFound
+        ));
     }
 
     #[test]
