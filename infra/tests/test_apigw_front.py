@@ -1,4 +1,4 @@
-"""ops/apigw_front.py, the offline stand-in for what the HTTP API adds in front of the
+"""ops/rehearsal/apigw_front.py, the offline stand-in for what the HTTP API adds in front of the
 function, and the routes of the compiled template: the contract's requests reach the function,
 and the smoke test passes only when it asks as a browser does."""
 
@@ -13,11 +13,12 @@ from typing import ClassVar
 import pytest
 from conftest import ROOT
 
-from ops import apigw_front
+from ops import project as projects
 from ops import smoke as smoke_test
-from ops.apigw_front import HttpApi, Route
 from ops.http_client import send
-from ops.routes import package_routes
+from ops.rehearsal import apigw_front
+from ops.rehearsal.apigw_front import HttpApi
+from ops.routes import Route, package_routes
 
 FIXTURES = ROOT / "testkit" / "fixtures"
 
@@ -83,7 +84,7 @@ def front(production_template, emulator):
 @pytest.fixture(scope="module")
 def route(project) -> str:
     """A literal route that takes POST, as the production package routes it (a fork may rename it)."""
-    routes = package_routes(ROOT / "dist" / project["stages"]["production"])
+    routes = package_routes(projects.load().package_dir(project["stages"]["production"]))
     paths = [route.path for route in routes if route.literal and route.takes("POST")]
     assert paths, "the production package routes no POST to a literal path"
     return paths[0]
@@ -123,26 +124,18 @@ def test_every_route_invokes_the_function_through_its_integration(production_tem
         assert resources[integration]["Type"] == "AWS::ApiGatewayV2::Integration"
 
 
-def test_the_most_specific_route_wins():
-    api = HttpApi(
-        [
-            Route.parse(k)
-            for k in ("GET /items/{id}", "ANY /items/{proxy+}", "GET /items/new", "ANY /items/new", "$default")
-        ],
-        None,
-    )
-    assert api.route("GET", "/items/new").key == "GET /items/new"
-    assert api.route("POST", "/items/new").key == "ANY /items/new"
-    assert api.route("GET", "/items/42").key == "GET /items/{id}"
-    assert api.route("GET", "/items/42/parts").key == "ANY /items/{proxy+}"
-    assert api.route("GET", "/elsewhere").key == "$default"
+def test_a_request_no_key_matches_goes_to_the_default_route_when_there_is_one():
+    """The matching itself is testkit/route-matching.json's (infra/tests/test_routes.py)."""
+    keys = [Route.of(k) for k in ("GET /items/{id}", "$default")]
+    assert HttpApi(keys, None).route("GET", "/items/42").key == "GET /items/{id}"
+    assert HttpApi(keys, None).route("POST", "/elsewhere").key == "$default"
+    assert HttpApi(keys[:1], None).route("POST", "/elsewhere") is None
 
 
-def test_without_a_default_route_an_unknown_path_or_method_has_no_route():
-    api = HttpApi([Route.parse("GET /hello")], None)
-    assert api.route("POST", "/hello") is None
-    assert api.route("GET", "/hello/more") is None
-    assert api.route("GET", "/") is None
+def test_a_stage_other_than_default_is_a_prefix_of_every_path():
+    api = HttpApi([Route.of("GET /hello")], None, stage="v1")
+    assert api.route("GET", "/v1/hello").key == "GET /hello"
+    assert api.route("GET", "/hello") is None
 
 
 # ---- what the front does ---------------------------------------------------------------------
@@ -206,7 +199,7 @@ def test_a_listed_origin_is_echoed_and_another_gets_no_cors_header(production_te
 
 
 def test_the_smoke_test_asks_every_route_of_the_package_through_the_stand_in(front, project):
-    package = ROOT / "dist" / project["stages"]["production"]
+    package = projects.load().package_dir(project["stages"]["production"])
     passed = smoke_test.smoke(front(), package)
     for route in package_routes(package):
         assert any(line.startswith(f"{route.key}: ") for line in passed), (route, passed)
@@ -216,7 +209,7 @@ def test_the_smoke_test_asks_every_route_of_the_package_through_the_stand_in(fro
 
 def test_the_smoke_test_fails_when_a_route_of_the_package_is_not_served(front, production_template, project):
     """A route the template gains but the API in front of the function does not serve."""
-    package = ROOT / "dist" / project["stages"]["production"]
+    package = projects.load().package_dir(project["stages"]["production"])
     served = copy.deepcopy(production_template)
     first = next(r for r in served["Resources"].values() if r["Type"] == "AWS::ApiGatewayV2::Route")
     first["Properties"]["RouteKey"] = "GET /elsewhere"
@@ -227,13 +220,13 @@ def test_the_smoke_test_fails_when_a_route_of_the_package_is_not_served(front, p
 def test_the_smoke_test_fails_when_an_unrouted_path_is_greeted(emulator, project):
     """Without API Gateway's routing in front, a function that answers every path fails it."""
     with pytest.raises(smoke_test.SmokeFailed, match="no route names"):
-        smoke_test.smoke(emulator, ROOT / "dist" / project["stages"]["production"])
+        smoke_test.smoke(emulator, projects.load().package_dir(project["stages"]["production"]))
 
 
 def test_a_smoke_test_without_an_origin_fails_through_the_stand_in(front, project):
     """The smoke test before it behaved like a browser: no Origin, yet it required
     Access-Control-Allow-Origin. The emulator alone answered that; API Gateway does not."""
-    package = ROOT / "dist" / project["stages"]["production"]
+    package = projects.load().package_dir(project["stages"]["production"])
     with pytest.raises(smoke_test.SmokeFailed, match="Access-Control-Allow-Origin"):
         smoke_test.smoke(front(), package, origin=None)
 

@@ -1,7 +1,7 @@
 """What the rehearsal does through Lambda's API that moto's CloudFormation cannot: publish the
 deployed code and point the live alias at it, as a deploy and CodeDeploy would, and deploy code
 to one region only, as a hotfix might, with its manifest published to every region. Against the
-local moto only (ops.rehearse sets AWS_ENDPOINT_URL)."""
+local moto only (ops.rehearsal.run sets AWS_ENDPOINT_URL)."""
 
 from __future__ import annotations
 

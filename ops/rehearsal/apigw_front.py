@@ -1,7 +1,7 @@
 """A local stand-in for what an API Gateway HTTP API adds in front of the function, read from
 the compiled template, so the offline rehearsal sees what a client of the real API sees.
 
-    python -m ops front --template dist/rehearsal/cloudformation-template-update-stack.json \\
+    python -m ops front --template dist/rehearsal-qa/cloudformation-template-update-stack.json \\
         --backend http://127.0.0.1:9055 --port 9056
 
 cargo-lambda's emulator answers every path and method and adds CORS headers of its own; API
@@ -10,8 +10,7 @@ Gateway does neither. This front applies, before and after the emulator, what AW
 - Routing ("Working with routes for HTTP APIs", API Gateway developer guide): only the
   template's route keys (`GET /hello`, `ANY /{proxy+}`, `$default`) reach the integration. A
   request that matches none is answered by API Gateway itself: 404 `{"message":"Not Found"}`.
-  The most specific route wins: a literal path over a `{variable}`, over a greedy `{proxy+}`,
-  and a route's own method over `ANY`.
+  The most specific route wins, as ops/routes.py chooses (testkit/route-matching.json).
 - CORS ("Configure CORS for HTTP APIs in API Gateway"): with a CorsConfiguration, API Gateway
   ignores the CORS headers the integration returns, adds the configured ones only when the
   request carries an `Origin`, and answers a preflight `OPTIONS` (with `Origin` and
@@ -24,7 +23,6 @@ Docker; serverless-offline models REST APIs and Lambda, not cargo-lambda's emula
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import json
 import re
@@ -34,49 +32,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ops import cli
+from ops.routes import Route, choose
+
 NOT_FOUND = b'{"message":"Not Found"}'
 # Not forwarded in either direction: they describe one connection, not the message.
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
-
-
-@dataclass(frozen=True)
-class Route:
-    key: str
-    method: str  # "ANY" for any method; "" for $default
-    segments: tuple[str, ...]
-
-    @classmethod
-    def parse(cls, key: str) -> Route:
-        if key == "$default":
-            return cls(key, "", ())
-        method, path = key.split(" ", 1)
-        return cls(key, method.upper(), tuple(path.strip("/").split("/")) if path.strip("/") else ())
-
-    def specificity(self, method: str, segments: list[str]) -> tuple[int, ...] | None:
-        """How closely this route matches, higher is closer; None when it does not match."""
-        if self.key == "$default":
-            return (0,)
-        if self.method not in ("ANY", method):
-            return None
-        score = []
-        for index, pattern in enumerate(self.segments):
-            if re.fullmatch(r"\{[^}]+\+\}", pattern):  # greedy: the rest, at least one segment
-                if index >= len(segments):
-                    return None
-                score.append(1)
-                break
-            if index >= len(segments):
-                return None
-            if re.fullmatch(r"\{[^}]+\}", pattern):
-                score.append(2)
-            elif pattern == segments[index]:
-                score.append(3)
-            else:
-                return None
-        else:
-            if len(self.segments) != len(segments):
-                return None
-        return (1, *score, 1 if self.method == method else 0)
 
 
 @dataclass
@@ -92,7 +53,7 @@ class HttpApi:
         if len(apis) != 1:
             raise ValueError(f"expected one AWS::ApiGatewayV2::Api in the template, found {len(apis)}")
         routes = [
-            Route.parse(r["Properties"]["RouteKey"]) for r in resources if r["Type"] == "AWS::ApiGatewayV2::Route"
+            Route.of(r["Properties"]["RouteKey"]) for r in resources if r["Type"] == "AWS::ApiGatewayV2::Route"
         ]
         stages = [
             r["Properties"].get("StageName", "$default") for r in resources if r["Type"] == "AWS::ApiGatewayV2::Stage"
@@ -106,10 +67,8 @@ class HttpApi:
             if path != prefix and not path.startswith(prefix + "/"):
                 return None
             path = path[len(prefix) :] or "/"
-        segments = [s for s in path.strip("/").split("/") if s] if path.strip("/") else []
-        scored = [(r.specificity(method.upper(), segments), r) for r in self.routes]
-        matches = [(score, r) for score, r in scored if score is not None]
-        return max(matches, key=lambda pair: pair[0])[1] if matches else None
+        chosen = choose(self.routes, method, path)
+        return chosen[0] if chosen else None
 
     def allowed_origin(self, origin: str) -> str | None:
         origins = self.cors.get("AllowOrigins", []) if self.cors else []
@@ -201,7 +160,7 @@ def serve(api: HttpApi, backend: str, port: int) -> ThreadingHTTPServer:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = cli.parser("front", __doc__)
     parser.add_argument("--template", required=True, type=Path, help="the compiled CloudFormation template")
     parser.add_argument("--backend", required=True, help="the function's local URL, e.g. http://127.0.0.1:9055")
     parser.add_argument("--port", required=True, type=int, help="the port on 127.0.0.1 to serve on")

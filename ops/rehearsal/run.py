@@ -9,7 +9,7 @@ nothing changed. Hashes are checked at every step.
 moto cannot create the live alias (the API's Lambda permission names it) or HTTP APIs, so the
 rehearsal deploys the stages project.yml names under stages.rehearsal, which leave traffic
 shifting out, and the smoke and acceptance tests reach the same function, served locally by
-cargo-lambda, through ops.apigw_front, which routes and answers CORS as the package's HTTP API
+cargo-lambda, through ops.rehearsal.apigw_front, which routes and answers CORS as the package's HTTP API
 would. The real qa and prod templates are checked as templates by infra/tests.
 """
 
@@ -24,12 +24,13 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ops import package, publish, rehearsal_lambda, release, smoke
+from ops import cli, package, publish, release, smoke
 from ops import project as projects
 from ops.artifacts import Manifest, file_code_sha256
 from ops.aws import client, code_sha256_of, release_bucket, stack_function
 from ops.cli import Failed, say
-from ops.processes import Servers
+from ops.rehearsal import lambda_versions
+from ops.rehearsal.processes import Servers
 
 # Release ids of their own, so the rehearsal needs no commit and never collides with one.
 CURRENT, EARLIER, HOTFIX = "rehearsal-current", "rehearsal-earlier", "rehearsal-hotfix"
@@ -84,7 +85,7 @@ def running(project, region: str, stage: str) -> str:
 def expect_everywhere(project, stage: str, code: str, what: str, *, live: bool = False) -> None:
     """Fails unless the stage's function (or its live alias) runs that code in every region."""
     for region in project.regions:
-        found = rehearsal_lambda.live_code(project, region, stage) if live else running(project, region, stage)
+        found = lambda_versions.live_code(project, region, stage) if live else running(project, region, stage)
         if found != code:
             raise Failed(f"{region}: {stage} {'live serves' if live else 'runs'} {found}, not {what} ({code})")
         print(f"{region:<14} {stage} {'live serves' if live else 'runs'} {what} ({found})")
@@ -138,7 +139,7 @@ def rehearse(project, work: Path) -> None:  # noqa: PLR0915 (the chain's steps, 
             raise Failed("the two packages hold different zips")
 
         say(f"Starting the HTTP API stand-in on {front}, in front of the function")
-        template = project.package_dir(qa) / projects.TEMPLATE
+        template = projects.template_of(project.package_dir(qa))
         servers.start(
             "the HTTP API stand-in",
             [
@@ -238,7 +239,7 @@ def rehearse_releases(project, work, chain: Chain) -> None:
     expect_everywhere(project, production, current, "the current release")
     if project.alias:
         for region in project.regions:
-            rehearsal_lambda.live_at_newest(project, region, production)
+            lambda_versions.live_at_newest(project, region, production)
         rehearse_rollbacks(project, work, chain)
     else:
         say("No canary (infra/canary.yml), so no live alias: rollback by release is left out")
@@ -255,13 +256,13 @@ def rehearse_rollbacks(project, work, chain: Chain) -> None:
     first_region, last_region = project.regions[0], project.regions[-1]
 
     say(f"A hotfix that reached {last_region} only: its version numbers now run ahead of the other regions'")
-    rehearsal_lambda.deploy_to_one_region(project, last_region, production, HOTFIX)
+    lambda_versions.deploy_to_one_region(project, last_region, production, HOTFIX)
 
     say("Redeploy the earlier release to production")
     release.main(["--commit", EARLIER, "--stage", production, "--endpoint", front])
     expect_everywhere(project, production, earlier, "the earlier release")
     for region in project.regions:
-        rehearsal_lambda.live_at_newest(project, region, production)
+        lambda_versions.live_at_newest(project, region, production)
 
     say("Roll back by release, to the current release and back to the earlier one, under each region's own numbers")
     for commit, code, what, log in (
@@ -304,8 +305,7 @@ def rehearse_tamper_refusal(project, work, chain: Chain) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if argv:
-        raise SystemExit(f"usage: python -m ops rehearse (takes no arguments, not {' '.join(argv)})")
+    cli.parser("rehearse", __doc__).parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="rehearsal-") as work:
         rehearse(projects.load(), Path(work))
     return 0
