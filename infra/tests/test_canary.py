@@ -139,10 +139,28 @@ def test_blue_green_is_the_same_wiring_shifted_all_at_once(tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    template = json.loads((tmp_path / "cloudformation-template-update-stack.json").read_text())
+    template = json.loads(projects.template_of(tmp_path).read_text())
     assert release_wiring_problems(template) == []
     _, group = only(template, "AWS::CodeDeploy::DeploymentGroup")
     assert mentions(group["Properties"]["DeploymentConfigName"], "AllAtOnce")
+
+
+def unwatched_alarms(template: dict) -> set[str]:
+    """The stage's alarms that the canary's deployment group does not watch: a release that
+    sets one of them off would still be shifted to all traffic."""
+    return set(of_type(template, "AWS::CloudWatch::Alarm")) - set(watched_alarms(template))
+
+
+def test_the_canary_watches_every_alarm_of_the_stage(production_template):
+    """infra/canary.yml lists the alarms serverless.yml defines; an alarm added to one and not
+    the other fails here."""
+    assert unwatched_alarms(production_template) == set()
+
+
+def test_the_check_finds_an_alarm_the_canary_does_not_watch(production_template):
+    template = copy.deepcopy(production_template)
+    template["Resources"]["AnotherAlarm"] = copy.deepcopy(template["Resources"]["HelloErrorsAlarm"])
+    assert unwatched_alarms(template) == {"AnotherAlarm"}
 
 
 def test_codedeploy_gets_only_what_shifting_the_alias_needs(production_template):
