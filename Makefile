@@ -65,9 +65,9 @@ snapshots: ## After changing a response on purpose: rewrite the snapshots, then 
 	INSTA_UPDATE=always INSTA_FORCE_PASS=1 cargo test --workspace --locked --quiet
 
 # ---- Package once, deploy many -------------------------------------------------------------
-# Every target here runs the one ops package (ops/, `python -m ops <command> --help`). STAGE is
-# a stage name or a role of project.yml's `stages` (qa, production, default); empty means the
-# production stage, so no stage name is written here.
+# Every target here runs the one ops package (ops/, `python -m ops --help`). STAGE is a stage
+# name or a role of project.yml's `stages` (qa, production, default). Left empty, ops takes
+# project.yml's default stage: production is reached only by naming it.
 STAGE ?=
 STAGE_ARG = $(if $(STAGE),--stage $(STAGE))
 RELEASE ?=
@@ -78,7 +78,7 @@ REUSE_ZIP ?=
 OPS := python3 -m ops
 
 .PHONY: package
-package: ## Build the arm64 zip and package STAGE (default: production) once, with its manifest
+package: ## Build the arm64 zip and package STAGE (default: the default stage) once, with its manifest
 	scripts/tools.sh python node
 	$(OPS) package $(STAGE_ARG) $(if $(RELEASE),--release $(RELEASE))
 
@@ -95,7 +95,7 @@ publish: ## Put the release (zip, manifests, packages) in every region's release
 
 .PHONY: deploy-release
 deploy-release: ## Deploy release COMMIT to STAGE from the release buckets, region by region (or REGION)
-	@[ -n "$(COMMIT)" ] || { echo "usage: make deploy-release COMMIT=<sha> STAGE=qa|production [REGION=...]" >&2; exit 2; }
+	@[ -n "$(COMMIT)" ] || { echo "usage: make deploy-release COMMIT=<sha> [STAGE=<stage or role>] [REGION=...]" >&2; exit 2; }
 	scripts/tools.sh python node
 	$(OPS) deploy-release --commit $(COMMIT) $(STAGE_ARG) $(if $(REGION),--region $(REGION))
 
@@ -109,14 +109,14 @@ acceptance: ## The contract as a client sees it, against URL, or STAGE's API in 
 
 .PHONY: deploy
 deploy: ## Deploy the STAGE package to REGION; `make deploy-all` does every region
-	@[ -n "$(REGION)" ] || { echo "usage: make deploy REGION=<region> [STAGE=prod]" >&2; exit 2; }
+	@[ -n "$(REGION)" ] || { echo "usage: make deploy REGION=<region> [STAGE=<stage or role>]" >&2; exit 2; }
 	scripts/tools.sh python node
 	$(OPS) deploy --region $(REGION) $(STAGE_ARG)
 
 .PHONY: deploy-all
 deploy-all: ## Deploy the STAGE package to every region of project.yml, one after the other
 	scripts/tools.sh python node
-	for region in $$($(OPS) value regions); do $(OPS) deploy --region $$region $(STAGE_ARG); done
+	$(OPS) deploy $(STAGE_ARG)
 
 .PHONY: rollback
 rollback: ## Move the live alias back in every region, to release RELEASE (a commit) or the one before live
@@ -135,13 +135,13 @@ dashboard: ## Print STAGE's dashboard in every region (its stacks' DashboardUrl)
 
 .PHONY: drain
 drain: ## Send STAGE's traffic away from REGION (its health check inverted); no deploy
-	@[ -n "$(REGION)" ] || { echo "usage: make drain REGION=<region> [STAGE=prod]" >&2; exit 2; }
+	@[ -n "$(REGION)" ] || { echo "usage: make drain REGION=<region> [STAGE=<stage or role>]" >&2; exit 2; }
 	scripts/tools.sh python
 	$(OPS) drain --region $(REGION) $(STAGE_ARG)
 
 .PHONY: restore
 restore: ## Let REGION serve STAGE again after `make drain`
-	@[ -n "$(REGION)" ] || { echo "usage: make restore REGION=<region> [STAGE=prod]" >&2; exit 2; }
+	@[ -n "$(REGION)" ] || { echo "usage: make restore REGION=<region> [STAGE=<stage or role>]" >&2; exit 2; }
 	scripts/tools.sh python
 	$(OPS) restore --region $(REGION) $(STAGE_ARG)
 

@@ -142,14 +142,15 @@ def main(package_dirs: list[str]) -> int:
     if not package_dirs:
         print("usage: python3 infra/deploy_role.py PACKAGE_DIR [PACKAGE_DIR ...]", file=sys.stderr)
         return 2
+    from ops import project as projects  # noqa: PLC0415 (the command alone needs the project)
+
     templates = []
     for directory in package_dirs:
-        path = Path(directory) / "cloudformation-template-update-stack.json"
+        path = projects.template_of(Path(directory))
         if not path.is_file():
             print(f"{path} is missing: run `make package` for that stage first", file=sys.stderr)
             return 2
         templates.append(json.loads(path.read_text()))
-    from ops import project as projects  # noqa: PLC0415 (the command alone needs the project)
 
     regions = tuple(projects.load().regions)
     verdict = check(templates, granted_actions(), exclusions(), regions)

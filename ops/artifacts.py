@@ -9,6 +9,9 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+# The manifest's file name in a package folder.
+MANIFEST = "manifest.json"
+
 
 def code_sha256(data: bytes) -> str:
     """The zip's hash as Lambda reports it (CodeSha256) and S3 computes it (ChecksumSHA256):
@@ -40,7 +43,7 @@ class Manifest:
 
     @classmethod
     def read(cls, package_dir: Path) -> Manifest:
-        path = package_dir / "manifest.json"
+        path = package_dir / MANIFEST
         if not path.is_file():
             raise FileNotFoundError(f"{package_dir} holds no package: run `make packages` first")
         return cls.parse(path.read_text())
@@ -49,5 +52,5 @@ class Manifest:
         return json.dumps(asdict(self), indent=2) + "\n"
 
     def write(self, package_dir: Path) -> str:
-        (package_dir / "manifest.json").write_text(self.json())
+        (package_dir / MANIFEST).write_text(self.json())
         return self.json()

@@ -3,6 +3,7 @@ changed) or a failure (exit 1), each one line naming what and where."""
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 
@@ -13,6 +14,20 @@ class Refused(Exception):
 
 class Failed(Exception):
     """A step that went wrong; the message says where."""
+
+
+def parser(command: str, doc: str) -> argparse.ArgumentParser:
+    """A command's arguments, its --help led by the first paragraph of its module's docstring."""
+    return argparse.ArgumentParser(prog=f"python -m ops {command}", description=doc.split("\n\n", maxsplit=1)[0])
+
+
+def stage_option(arguments: argparse.ArgumentParser) -> None:
+    """--stage, the same for every command: with none, project.yml's default stage, so that
+    production is reached only by naming it (ops.project.Project.stage_named)."""
+    arguments.add_argument(
+        "--stage",
+        help="a stage name, or a role of project.yml's stages: qa, production, default (the default)",
+    )
 
 
 def say(text: str) -> None:

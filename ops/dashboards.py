@@ -8,17 +8,17 @@ and the command exits 1, after printing every region it could.
 
 from __future__ import annotations
 
-import argparse
 import sys
 
+from ops import cli
 from ops import project as projects
 from ops.aws import client, stack_outputs
 
 
 def main(argv: list[str]) -> int:
     project = projects.load()
-    parser = argparse.ArgumentParser(prog="python -m ops dashboard", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stage", help="a stage name or role (default: production)")
+    parser = cli.parser("dashboard", __doc__)
+    cli.stage_option(parser)
     args = parser.parse_args(argv)
     stack = project.stack(project.stage_named(args.stage))
     missing = False

@@ -7,20 +7,22 @@
 Any failed check fails the deploy. With a canary, `sls deploy` waits while CodeDeploy shifts
 the alias; if CodeDeploy rolled the release back, this says so and fails.
 
-    python -m ops deploy --region REGION [--stage STAGE] [--endpoint URL]
+    python -m ops deploy [--region REGION] [--stage STAGE] [--endpoint URL]
+
+Without --region, every region of project.yml, one after the other: a package that fails its
+checks in the first region never reaches the next.
 
 --endpoint replaces the stack's HTTP API URL for the smoke test. The moto rehearsal needs it,
-since moto does not model HTTP APIs: it points at ops.apigw_front instead.
+since moto does not model HTTP APIs: it points at ops.rehearsal.apigw_front instead.
 """
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 
+from ops import cli, smoke
 from ops import project as projects
-from ops import smoke
 from ops.artifacts import Manifest, file_code_sha256
 from ops.aws import client, code_sha256_of, physical_ids, stack_function, stack_outputs
 from ops.cli import Failed, Refused, say
@@ -83,9 +85,9 @@ def deploy(project, region: str, stage: str, endpoint: str | None = None) -> Non
         raise Refused(f"{project.zip} is not the zip this package was made from")
     stack = project.stack(stage)
 
-    say(f"Deploying {stack} to {region} from dist/{stage} (commit {manifest.gitCommit})")
+    say(f"Deploying {stack} to {region} from {project.package_path(stage)} (commit {manifest.gitCommit})")
     deployed = subprocess.run(
-        ["sls", "deploy", "--package", f"dist/{stage}", "--stage", stage, "--region", region],
+        ["sls", "deploy", "--package", str(project.package_path(stage)), "--stage", stage, "--region", region],
         cwd=project.root,
         check=False,
     )
@@ -110,10 +112,12 @@ def deploy(project, region: str, stage: str, endpoint: str | None = None) -> Non
 
 def main(argv: list[str]) -> int:
     project = projects.load()
-    parser = argparse.ArgumentParser(prog="python -m ops deploy", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--region", required=True, choices=project.regions)
-    parser.add_argument("--stage", help="a stage name or role (default: production)")
+    parser = cli.parser("deploy", __doc__)
+    parser.add_argument("--region", choices=project.regions, help="one region (default: every region, in order)")
+    cli.stage_option(parser)
     parser.add_argument("--endpoint", help="the base URL to smoke-test instead of the stack's HttpApiUrl")
     args = parser.parse_args(argv)
-    deploy(project, args.region, project.stage_named(args.stage), args.endpoint)
+    stage = project.stage_named(args.stage)
+    for region in [args.region] if args.region else project.regions:
+        deploy(project, region, stage, args.endpoint)
     return 0

@@ -14,11 +14,12 @@ check is not inverted.
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass
 
+from ops import cli
 from ops import project as projects
 from ops.aws import NoSuchStack, client, physical_ids
+from ops.cli import Failed
 from ops.cli import Refused as DrainRefused
 
 
@@ -69,15 +70,15 @@ def apply(route53, region: Region, drain: bool) -> None:
     route53.update_health_check(HealthCheckId=region.health_check_id, Inverted=drain)
     config = route53.get_health_check(HealthCheckId=region.health_check_id)["HealthCheck"]["HealthCheckConfig"]
     if bool(config["Inverted"]) != drain:
-        raise RuntimeError(f"{region.name}: the health check reads back as Inverted={config['Inverted']}")
+        raise Failed(f"{region.name}: the health check reads back as Inverted={config['Inverted']}")
 
 
 def main(argv: list[str]) -> int:
     project = projects.load()
-    parser = argparse.ArgumentParser(prog="python -m ops drain|restore", description=__doc__.split("\n\n")[0])
+    parser = cli.parser("drain|restore", __doc__)
     parser.add_argument("action", choices=["drain", "restore"])
     parser.add_argument("--region", required=True)
-    parser.add_argument("--stage", help="a stage name or role (default: production)")
+    cli.stage_option(parser)
     args = parser.parse_args(argv)
 
     stack = project.stack(project.stage_named(args.stage))

@@ -9,10 +9,10 @@ URL instead of the domain's (a test, or a region's own API).
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 
+from ops import cli
 from ops import project as projects
 from ops.cli import Failed, Refused
 from ops.http_client import send
@@ -39,8 +39,8 @@ def ask(url: str) -> dict:
 
 def main(argv: list[str]) -> int:
     project = projects.load()
-    parser = argparse.ArgumentParser(prog="python -m ops smoke-global", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stage", help="a stage name or role (default: production)")
+    parser = cli.parser("smoke-global", __doc__)
+    cli.stage_option(parser)
     parser.add_argument("--url", help="a base URL to ask instead of the stage's domain")
     args = parser.parse_args(argv)
     stage = project.stage_named(args.stage)

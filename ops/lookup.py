@@ -3,22 +3,25 @@ values of project.yml and serverless.yml that ops/project.py derives.
 
     python -m ops stage-url --region REGION [--stage STAGE]
     python -m ops value KEY        (service, regions, zip, binary, alias, stage.<role>)
+
+`value` imports no AWS SDK: the Makefile asks it for the regions before every loop over them.
 """
 
 from __future__ import annotations
 
-import argparse
-
+from ops import cli
 from ops import project as projects
-from ops.aws import client, stack_outputs
 from ops.cli import Failed, Refused
 
 
 def stage_url(argv: list[str]) -> int:
+    # Imported here: boto3 takes longer to import than `value` takes to answer.
+    from ops.aws import client, stack_outputs  # noqa: PLC0415
+
     project = projects.load()
-    parser = argparse.ArgumentParser(prog="python -m ops stage-url", description="A stage's HTTP API base URL")
+    parser = cli.parser("stage-url", "A stage's HTTP API base URL in one region.")
     parser.add_argument("--region", required=True, choices=project.regions)
-    parser.add_argument("--stage", help="a stage name or role (default: production)")
+    cli.stage_option(parser)
     args = parser.parse_args(argv)
     stack = project.stack(project.stage_named(args.stage))
     url = (stack_outputs(client("cloudformation", args.region), stack) or {}).get("HttpApiUrl", "")
@@ -37,9 +40,9 @@ def value(argv: list[str]) -> int:
         "binary": lambda: project.binary,
         "alias": lambda: project.alias or "",
     }
-    if len(argv) != 1:
-        raise Refused(f"usage: python -m ops value {'|'.join(values)}|stage.<role>")
-    (key,) = argv
+    parser = cli.parser("value", "One value of project.yml or serverless.yml, as the ops code derives it.")
+    parser.add_argument("key", help=f"{', '.join(values)}, or stage.<role> (stage.qa, stage.rehearsal.qa, ...)")
+    key = parser.parse_args(argv).key
     if key.startswith("stage."):
         print(project.stage(key.removeprefix("stage.")))
     elif key in values:

@@ -11,13 +11,13 @@ bytes. --commit names the release (default: the checkout's HEAD).
 
 from __future__ import annotations
 
-import argparse
 import re
 import shutil
 import subprocess
 
+from ops import cli
 from ops import project as projects
-from ops.artifacts import Manifest
+from ops.artifacts import MANIFEST, Manifest
 from ops.cli import Failed, Refused, say
 
 # How CodeDeploy moves the alias, when a release forces one over the stage's own default.
@@ -42,8 +42,8 @@ def head_commit(root) -> str:
 
 def main(argv: list[str]) -> int:
     project = projects.load()
-    parser = argparse.ArgumentParser(prog="python -m ops package", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stage", help="a stage name or role (default: production)")
+    parser = cli.parser("package", __doc__)
+    cli.stage_option(parser)
     parser.add_argument("--release", choices=sorted(TRAFFIC_SHIFTS), help="force a traffic shift")
     parser.add_argument("--reuse-zip", action="store_true")
     parser.add_argument("--commit", default=None)
@@ -92,12 +92,21 @@ def main(argv: list[str]) -> int:
     say(f"Packaging stage {stage} once into {package_dir.relative_to(project.root)}")
     shutil.rmtree(package_dir, ignore_errors=True)
     params = ["--param", f"trafficShift={TRAFFIC_SHIFTS[args.release]}"] if args.release else []
-    package = ["sls", "package", "--stage", stage, "--region", project.regions[0], "--package", f"dist/{stage}"]
+    package = [
+        "sls",
+        "package",
+        "--stage",
+        stage,
+        "--region",
+        project.regions[0],
+        "--package",
+        str(project.package_path(stage)),
+    ]
     subprocess.run([*package, *params], cwd=project.root, check=True)
 
     manifest = Manifest.of_zip(
         zip_path.read_bytes(), service=project.service, stage=stage, artifact=str(project.zip), commit=commit
     )
-    say(f"Wrote dist/{stage}/manifest.json")
+    say(f"Wrote {project.package_path(stage) / MANIFEST}")
     print(manifest.write(package_dir), end="")
     return 0

@@ -11,9 +11,13 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
+from ops.artifacts import MANIFEST
+
 ROOT = Path(__file__).resolve().parents[1]
 # Where every release is published in a region's release bucket, one folder per commit.
 RELEASES = "releases"
+# Where `make package` writes each stage's package, one folder per stage, locally and in a release.
+PACKAGES = "dist"
 # The CloudFormation template osls writes into a package folder.
 TEMPLATE = "cloudformation-template-update-stack.json"
 # The stage roles project.yml's `stages` names; a rehearsal stage plays its counterpart.
@@ -77,9 +81,10 @@ class Project:
         return value
 
     def stage_named(self, given: str | None) -> str:
-        """The stage a command was given, by name or by role; the production stage when none."""
+        """The stage a command was given, by name or by role; project.yml's default stage when
+        none, so that production is reached only by naming it."""
         if not given:
-            return self.stage("production")
+            return self.stage("default")
         return self.stage(given) if given in ROLES else given
 
     def stack(self, stage: str) -> str:
@@ -144,8 +149,13 @@ class Project:
             read = read[part]
         return read
 
+    @staticmethod
+    def package_path(stage: str) -> PurePosixPath:
+        """A stage's package folder, relative to the root (and to a release's folder)."""
+        return PurePosixPath(PACKAGES, stage)
+
     def package_dir(self, stage: str) -> Path:
-        return self.root / "dist" / stage
+        return self.root / self.package_path(stage)
 
     @staticmethod
     def release_prefix(commit: str) -> str:
@@ -154,8 +164,17 @@ class Project:
     def release_zip_key(self, commit: str) -> str:
         return f"{self.release_prefix(commit)}/{self.zip}"
 
+    def release_package_prefix(self, commit: str, stage: str) -> str:
+        """Where a release keeps a stage's package folder, ending in '/'."""
+        return f"{self.release_prefix(commit)}/{self.package_path(stage)}/"
+
     def release_manifest_key(self, commit: str, stage: str) -> str:
-        return f"{self.release_prefix(commit)}/dist/{stage}/manifest.json"
+        return f"{self.release_package_prefix(commit, stage)}{MANIFEST}"
+
+
+def template_of(package: Path) -> Path:
+    """The compiled CloudFormation template in a package folder."""
+    return package / TEMPLATE
 
 
 @cache

@@ -8,8 +8,7 @@ object's SHA-256 as it arrives; the zip's must equal the manifest's, in every re
 
 from __future__ import annotations
 
-import argparse
-
+from ops import cli
 from ops import project as projects
 from ops.artifacts import Manifest, file_code_sha256
 from ops.aws import client, release_bucket
@@ -26,7 +25,7 @@ def releasable_commit(project, stages: list[str]) -> str:
     for stage in stages:
         manifest = Manifest.read(project.package_dir(stage))
         if manifest.codeSha256 != zip_sha:
-            raise Refused(f"dist/{stage} was not made from {project.zip}")
+            raise Refused(f"{project.package_path(stage)} was not made from {project.zip}")
         commits.add(manifest.gitCommit)
     if len(commits) != 1:
         raise Refused(f"the packages name {len(commits)} commits: {', '.join(sorted(commits))}")
@@ -44,7 +43,7 @@ def put(s3, bucket: str, key: str, path) -> str:
 
 def main(argv: list[str]) -> int:
     project = projects.load()
-    parser = argparse.ArgumentParser(prog="python -m ops publish", description=__doc__.split("\n\n")[0])
+    parser = cli.parser("publish", __doc__)
     parser.add_argument("--stages", nargs="+", default=None, help="stage names or roles (default: qa production)")
     args = parser.parse_args(argv)
     stages = [project.stage_named(stage) for stage in (args.stages or ["qa", "production"])]
@@ -63,6 +62,6 @@ def main(argv: list[str]) -> int:
             raise Failed(f"{region}: S3 stored the zip as SHA-256 {stored}, not {zip_sha}")
         for stage in stages:
             for path in sorted(p for p in project.package_dir(stage).iterdir() if p.is_file()):
-                put(s3, bucket, f"{prefix}/dist/{stage}/{path.name}", path)
+                put(s3, bucket, f"{project.release_package_prefix(commit, stage)}{path.name}", path)
         print(f"{region}: {prefix}/{project.zip} SHA-256 {stored} = manifest; packages: {' '.join(stages)}")
     return 0

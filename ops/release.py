@@ -13,11 +13,10 @@ release that fails its canary or its smoke test in the first region never reache
 
 from __future__ import annotations
 
-import argparse
 import shutil
 from dataclasses import dataclass
 
-from ops import deploy
+from ops import cli, deploy
 from ops import project as projects
 from ops.artifacts import Manifest, file_code_sha256
 from ops.aws import client, release_bucket
@@ -67,7 +66,7 @@ def fetch(project, commit: str, stage: str, source: Source) -> None:
     package_dir = project.package_dir(stage)
     shutil.rmtree(package_dir, ignore_errors=True)
     package_dir.mkdir(parents=True)
-    prefix = f"{project.release_prefix(commit)}/dist/{stage}/"
+    prefix = project.release_package_prefix(commit, stage)
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=source.bucket, Prefix=prefix):
         for item in page.get("Contents", []):
             body = s3.get_object(Bucket=source.bucket, Key=item["Key"])["Body"].read()
@@ -87,9 +86,9 @@ def fetch(project, commit: str, stage: str, source: Source) -> None:
 
 def main(argv: list[str]) -> int:
     project = projects.load()
-    parser = argparse.ArgumentParser(prog="python -m ops deploy-release", description=__doc__.split("\n\n")[0])
+    parser = cli.parser("deploy-release", __doc__)
     parser.add_argument("--commit", required=True)
-    parser.add_argument("--stage", help="a stage name or role (default: production)")
+    cli.stage_option(parser)
     parser.add_argument("--region", choices=project.regions, help="one region (default: every region, in order)")
     parser.add_argument("--endpoint", help="passed to the deploy's smoke test (the offline rehearsal)")
     args = parser.parse_args(argv)

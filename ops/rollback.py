@@ -23,12 +23,13 @@ alarms (or `aws deploy stop-deployment`) roll back instead.
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass
 
+from ops import cli
 from ops import project as projects
 from ops.artifacts import Manifest
 from ops.aws import client, release_bucket, stack_function
+from ops.cli import Failed
 from ops.cli import Refused as RollbackRefused
 
 
@@ -90,7 +91,7 @@ def apply(lambda_client, step: Step, alias_name: str) -> None:
     alias = lambda_client.get_alias(FunctionName=step.function_name, Name=alias_name)
     weights = alias.get("RoutingConfig", {}).get("AdditionalVersionWeights", {})
     if alias["FunctionVersion"] != step.target or weights:
-        raise RuntimeError(
+        raise Failed(
             f"{step.region}: '{alias_name}' reads back as version {alias['FunctionVersion']} "
             f"with weights {weights}, not version {step.target}"
         )
@@ -125,8 +126,8 @@ def release_code(project, region: str, stage: str, commit: str) -> str:
 
 def main(argv: list[str]) -> int:
     project = projects.load()
-    parser = argparse.ArgumentParser(prog="python -m ops rollback", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stage", help="a stage name or role (default: production)")
+    parser = cli.parser("rollback", __doc__)
+    cli.stage_option(parser)
     parser.add_argument("--release", help="the commit to go back to (default: the release before live)")
     parser.add_argument("--regions", nargs="+", default=project.regions)
     args = parser.parse_args(argv)

@@ -24,10 +24,10 @@ local function), which owns no CORS: it leaves out the CORS checks and the prefl
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
+from ops import cli
 from ops import project as projects
 from ops.cli import Failed, Refused, say
 from ops.http_client import send
@@ -166,15 +166,15 @@ def run(base: str, package: Path, *, function_alone: bool = False) -> None:
 
 def main(argv: list[str]) -> int:
     project = projects.load()
-    parser = argparse.ArgumentParser(prog="python -m ops smoke", description=__doc__.split("\n\n")[0])
+    parser = cli.parser("smoke", __doc__)
     parser.add_argument("base_url", help="e.g. https://abc.execute-api.us-east-1.amazonaws.com")
-    parser.add_argument("--stage", help="the stage whose package's routes to test (default: production)")
+    cli.stage_option(parser)
     parser.add_argument("--function-alone", action="store_true", help="no API Gateway in front: no CORS to check")
     args = parser.parse_args(argv)
     if not args.base_url.startswith(("http://", "https://")):
         raise Refused(f"{args.base_url} is not an http(s) URL")
     package = project.package_dir(project.stage_named(args.stage))
-    if not (package / projects.TEMPLATE).is_file():
+    if not projects.template_of(package).is_file():
         raise Refused(f"{package} holds no package: run `make package` first")
     run(args.base_url, package, function_alone=args.function_alone)
     return 0

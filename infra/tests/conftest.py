@@ -17,6 +17,7 @@ sys.path.insert(0, str(ROOT / "infra"))
 import cfn_yaml  # noqa: E402 (found through the paths above)
 
 from ops import project as projects  # noqa: E402
+from ops.artifacts import MANIFEST  # noqa: E402
 
 
 def load_yaml(path: Path):
@@ -57,11 +58,11 @@ def circleci() -> dict:
 
 def packaged(stage: str) -> tuple[dict, dict]:
     """The compiled template and manifest of `make package STAGE=<stage>`."""
-    package = ROOT / "dist" / stage
-    template = package / "cloudformation-template-update-stack.json"
+    package = projects.load().package_dir(stage)
+    template = projects.template_of(package)
     if not template.exists():
         pytest.fail(f"{template} is missing: run `make package STAGE={stage}` first")
-    return json.loads(template.read_text()), json.loads((package / "manifest.json").read_text())
+    return json.loads(template.read_text()), json.loads((package / MANIFEST).read_text())
 
 
 @pytest.fixture(scope="session")

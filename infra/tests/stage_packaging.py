@@ -37,6 +37,6 @@ def package_with_project(tmp_path: Path, stage: str, edit: Callable[[dict], None
         check=False,
         env={**os.environ, "SLS_TELEMETRY_DISABLED": "1"},
     )
-    template = tmp_path / "out" / "cloudformation-template-update-stack.json"
+    template = projects.template_of(tmp_path / "out")
     loaded = json.loads(template.read_text()) if result.returncode == 0 else None
     return result.returncode, result.stdout + result.stderr, loaded

@@ -25,12 +25,12 @@ def deploy_stack_with_dashboard_output(region: str, stack: str) -> str:
 def test_every_regions_dashboard_is_printed(aws, project, capsys):
     stack = projects.load().stack(projects.load().stage("production"))
     urls = [deploy_stack_with_dashboard_output(region, stack) for region in project["regions"]]
-    assert run(dashboards.main, []) == 0
+    assert run(dashboards.main, ["--stage", "production"]) == 0
     assert capsys.readouterr().out.splitlines() == [f"{r}: {u}" for r, u in zip(project["regions"], urls, strict=True)]
 
 
 def test_a_region_without_the_stage_is_named_and_fails(aws, project, capsys):
     stack = projects.load().stack(projects.load().stage("production"))
     deploy_stack_with_dashboard_output(project["regions"][0], stack)
-    assert run(dashboards.main, []) == 1
+    assert run(dashboards.main, ["--stage", "production"]) == 1
     assert f"{project['regions'][-1]}: {stack} has no dashboard there" in capsys.readouterr().err

@@ -37,7 +37,7 @@ def inverted(project) -> dict[str, bool]:
 
 def test_draining_a_region_inverts_its_health_check_only(deployed, capsys):
     first, second = deployed["regions"]
-    assert run(drain.main, ["drain", "--region", first]) == 0
+    assert run(drain.main, ["drain", "--region", first, "--stage", "production"]) == 0
     assert inverted(deployed) == {first: True, second: False}
     out = capsys.readouterr().out
     assert f"{first}: serving -> drained" in out
@@ -46,16 +46,16 @@ def test_draining_a_region_inverts_its_health_check_only(deployed, capsys):
 
 def test_restoring_a_drained_region_lets_it_serve_again(deployed):
     first, second = deployed["regions"]
-    run(drain.main, ["drain", "--region", first])
-    assert run(drain.main, ["restore", "--region", first]) == 0
+    run(drain.main, ["drain", "--region", first, "--stage", "production"])
+    assert run(drain.main, ["restore", "--region", first, "--stage", "production"]) == 0
     assert inverted(deployed) == {first: False, second: False}
 
 
 def test_draining_the_last_serving_region_is_refused_with_nothing_changed(deployed, capsys):
     first, second = deployed["regions"]
-    run(drain.main, ["drain", "--region", first])
+    run(drain.main, ["drain", "--region", first, "--stage", "production"])
     capsys.readouterr()
-    assert run(drain.main, ["drain", "--region", second]) == 2
+    assert run(drain.main, ["drain", "--region", second, "--stage", "production"]) == 2
     assert "last region still serving" in capsys.readouterr().err
     assert inverted(deployed) == {first: True, second: False}
 
@@ -63,8 +63,8 @@ def test_draining_the_last_serving_region_is_refused_with_nothing_changed(deploy
 @pytest.mark.parametrize(
     ("args", "complaint"),
     [
-        (["drain", "--region", "mars-north-1"], "is not a region of project.yml"),
-        (["restore", "--region", "FIRST"], "is serving already"),
+        (["drain", "--region", "mars-north-1", "--stage", "production"], "is not a region of project.yml"),
+        (["restore", "--region", "FIRST", "--stage", "production"], "is serving already"),
         (["drain", "--region", "FIRST", "--stage", "nowhere"], "there is no stack"),
     ],
 )
@@ -82,5 +82,5 @@ def test_a_stage_without_a_dns_layer_is_refused(aws, project, capsys):
             StackName=projects.load().stack(projects.load().stage("production")),
             TemplateBody='{"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}',
         )
-    assert run(drain.main, ["drain", "--region", project["regions"][0]]) == 2
+    assert run(drain.main, ["drain", "--region", project["regions"][0], "--stage", "production"]) == 2
     assert "has no DNS layer" in capsys.readouterr().err

@@ -214,7 +214,7 @@ def test_the_command_rolls_back_to_a_published_release_in_every_region(lambda_ro
     for region in REGIONS:
         publish_manifest(region, "abc123", "b")
 
-    assert run(rollback.main, ["--release", "abc123"]) == 0
+    assert run(rollback.main, ["--stage", "production", "--release", "abc123"]) == 0
 
     assert live_code(regional) == {FIRST: code("b"), SECOND: code("b")}
     out = capsys.readouterr().out
@@ -228,7 +228,7 @@ def test_the_command_refuses_a_release_never_published_and_changes_nothing(lambd
     for region in REGIONS:
         publish_manifest(region, "abc123", "b")
 
-    assert run(rollback.main, ["--release", "unknown"]) == 2
+    assert run(rollback.main, ["--stage", "production", "--release", "unknown"]) == 2
 
     assert "release unknown was never published" in capsys.readouterr().err
     assert live_code(regional) == {FIRST: code("c"), SECOND: code("c")}

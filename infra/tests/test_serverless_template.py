@@ -7,7 +7,9 @@ import json
 import subprocess
 
 import pytest
-from conftest import ROOT, packaged
+from conftest import packaged
+
+from ops import project as projects
 
 
 def of_type(template: dict, kind: str) -> dict:
@@ -123,7 +125,7 @@ def test_the_generated_templates_pass_cfn_lint(project, stage):
     for key in stage.split("."):
         stage_name = stage_name[key]
     packaged(stage_name)
-    template = ROOT / "dist" / stage_name / "cloudformation-template-update-stack.json"
+    template = projects.template_of(projects.load().package_dir(stage_name))
     result = subprocess.run(["cfn-lint", str(template)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout
 

@@ -11,6 +11,8 @@ import subprocess
 import pytest
 from conftest import ROOT, packaged
 
+from ops import project as projects
+
 CHECKOV = ROOT / ".tools" / "checkov" / "bin" / "checkov"
 INFRA_TEMPLATES = sorted(p for p in (ROOT / "infra").glob("*.yml") if "AWSTemplateFormatVersion" in p.read_text())
 STAGES = ["qa", "production"]
@@ -18,7 +20,7 @@ STAGES = ["qa", "production"]
 
 def stage_template(project, stage: str):
     packaged(project["stages"][stage])
-    return ROOT / "dist" / project["stages"][stage] / "cloudformation-template-update-stack.json"
+    return projects.template_of(projects.load().package_dir(project["stages"][stage]))
 
 
 def serverless_lint(*paths) -> subprocess.CompletedProcess:
@@ -76,7 +78,7 @@ def test_checkov_fails_no_check_of_the_stages_or_the_infra_templates(checkov_rep
         for kind in ("passed_checks", "skipped_checks")
         for check in report["results"][kind]
     }
-    expected = {f"{project['stages'][stage]}/cloudformation-template-update-stack.json" for stage in STAGES}
+    expected = {f"{project['stages'][stage]}/{projects.TEMPLATE}" for stage in STAGES}
     expected |= {f"infra/{path.name}" for path in INFRA_TEMPLATES}
     assert expected <= checked, "checkov did not read every file"
 
