@@ -215,3 +215,25 @@ def test_every_run_step_calls_make_or_a_script(circleci):
             if isinstance(step, dict) and "run" in step:
                 command = step["run"]["command"] if isinstance(step["run"], dict) else step["run"]
                 assert re.match(r"(make |scripts/)", command), command
+
+
+def test_the_release_strategies_ci_offers_are_the_ones_packaging_knows(circleci):
+    """CircleCI's enum and ops/package.py's TRAFFIC_SHIFTS are one list, written twice."""
+    from ops.package import TRAFFIC_SHIFTS  # noqa: PLC0415
+
+    assert sorted(circleci["parameters"]["release-strategy"]["enum"]) == sorted(TRAFFIC_SHIFTS)
+
+
+def test_every_command_that_takes_a_stage_names_one(circleci):
+    """With no stage, a target acts on project.yml's default stage: CI names the role it means."""
+    from makefile import targets_passing  # noqa: PLC0415
+
+    takes_stage = targets_passing("STAGE_ARG")
+    bodies = [*circleci["jobs"].values(), *circleci["commands"].values()]
+    for body in bodies:
+        for step in body["steps"]:
+            if isinstance(step, dict) and "run" in step:
+                command = step["run"]["command"] if isinstance(step["run"], dict) else step["run"]
+                words = command.split()
+                if words[:1] == ["make"] and words[1] in takes_stage:
+                    assert any(word.startswith("STAGE=") for word in words), command

@@ -91,10 +91,26 @@ def budget(name: str) -> float:
 
 # What a doc may quote, each read from the one place it is pinned: (pattern, source, reader).
 VERSIONS = [
-    (r"cargo-generate[ @](\d+(?:\.\d+)+)", "scripts/tools.sh", lambda: shell_variable("scripts/tools.sh", "CARGO_GENERATE_VERSION")),
-    (r"(?:toolchain install |cargo \+|needs Rust >= )(\d+(?:\.\d+)+)", "scripts/tools.sh", lambda: shell_variable("scripts/tools.sh", "CARGO_GENERATE_RUST")),
-    (r"osls\S* (\d+(?:\.\d+)+)", "package.json", lambda: json.loads((ROOT / "package.json").read_text())["devDependencies"]["osls"]),
-    (r"Rust (\d+\.\d+\.\d+)", "rust-toolchain.toml", lambda: tomllib.loads((ROOT / "rust-toolchain.toml").read_text())["toolchain"]["channel"]),
+    (
+        r"cargo-generate[ @](\d+(?:\.\d+)+)",
+        "scripts/tools.sh",
+        lambda: shell_variable("scripts/tools.sh", "CARGO_GENERATE_VERSION"),
+    ),
+    (
+        r"(?:toolchain install |cargo \+|needs Rust >= )(\d+(?:\.\d+)+)",
+        "scripts/tools.sh",
+        lambda: shell_variable("scripts/tools.sh", "CARGO_GENERATE_RUST"),
+    ),
+    (
+        r"osls\S* (\d+(?:\.\d+)+)",
+        "package.json",
+        lambda: json.loads((ROOT / "package.json").read_text())["devDependencies"]["osls"],
+    ),
+    (
+        r"Rust (\d+\.\d+\.\d+)",
+        "rust-toolchain.toml",
+        lambda: tomllib.loads((ROOT / "rust-toolchain.toml").read_text())["toolchain"]["channel"],
+    ),
 ]
 BUDGETS = [
     (r"budget (\d+) KiB", "ZIP_BUDGET_BYTES", lambda: budget("ZIP_BUDGET_BYTES") / 1024),

@@ -10,6 +10,8 @@ import pytest
 from botocore.exceptions import ClientError, NoCredentialsError
 from conftest import ROOT
 
+from ops import project as projects
+from ops.__main__ import COMMANDS
 from ops.cli import Failed, Refused, run
 
 
@@ -51,3 +53,29 @@ def test_an_unknown_command_is_refused_with_the_list():
     assert result.returncode == 2
     assert "commands:" in result.stderr
     assert "  package " in result.stderr
+
+
+def ops(*argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *argv], cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+def test_help_lists_every_command_with_a_line_each_and_exits_0():
+    result = ops("-m", "ops", "--help")
+    assert result.returncode == 0, result.stderr
+    listed = [line.split()[0] for line in result.stdout.splitlines() if line.startswith("  ")]
+    assert listed == list(COMMANDS)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_takes_help(command):
+    result = ops("-m", "ops", command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"usage: python -m ops {command}") or command in ("drain", "restore")
+
+
+def test_value_answers_without_importing_the_aws_sdk():
+    """The Makefile asks `value` for the regions before every loop over them."""
+    result = ops("-X", "importtime", "-m", "ops", "value", "regions")
+    assert result.returncode == 0
+    assert result.stdout.split() == projects.load().regions
+    assert "boto3" not in result.stderr

@@ -52,9 +52,7 @@ class HttpApi:
         apis = [r for r in resources if r["Type"] == "AWS::ApiGatewayV2::Api"]
         if len(apis) != 1:
             raise ValueError(f"expected one AWS::ApiGatewayV2::Api in the template, found {len(apis)}")
-        routes = [
-            Route.of(r["Properties"]["RouteKey"]) for r in resources if r["Type"] == "AWS::ApiGatewayV2::Route"
-        ]
+        routes = [Route.of(r["Properties"]["RouteKey"]) for r in resources if r["Type"] == "AWS::ApiGatewayV2::Route"]
         stages = [
             r["Properties"].get("StageName", "$default") for r in resources if r["Type"] == "AWS::ApiGatewayV2::Stage"
         ]
