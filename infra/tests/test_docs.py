@@ -116,7 +116,7 @@ BUDGETS = [
     (r"budget (\d+) KiB", "ZIP_BUDGET_BYTES", lambda: budget("ZIP_BUDGET_BYTES") / 1024),
     (r"budget (\d+) ms", "COLD_START_BUDGET_MS", lambda: budget("COLD_START_BUDGET_MS")),
     (r"budget (\d+) µs", "HANDLER_BUDGET_US", lambda: budget("HANDLER_BUDGET_US")),
-    (r"budget ([\d.]+) ×", "LARGE_BODY_RATIO_BUDGET", lambda: budget("LARGE_BODY_RATIO_BUDGET")),
+    (r"budget ([\d.]+) \u00d7", "LARGE_BODY_RATIO_BUDGET", lambda: budget("LARGE_BODY_RATIO_BUDGET")),
 ]
 # A dotted version no pattern above reads is a quote nothing keeps true.
 DOTTED = re.compile(r"(?<![\w.])\d+\.\d+\.\d+(?![\w.])")

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import re
 import sys
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
