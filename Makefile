@@ -18,7 +18,7 @@ help: ## List the targets
 
 .PHONY: tools
 tools: ## Install the pinned tools into .tools/ and node_modules/ (skips what is there)
-	scripts/tools.sh rust python node
+	scripts/tools.sh rust cargo-tools python node
 
 .PHONY: lock
 lock: ## After changing tools/requirements*.in: resolve every transitive pin, with hashes, into the locks
@@ -29,7 +29,7 @@ lock: ## After changing tools/requirements*.in: resolve every transitive pin, wi
 
 .PHONY: run
 run: ## Serve the function on http://127.0.0.1:9000 with cargo-lambda's emulator
-	scripts/tools.sh python
+	scripts/tools.sh rust python
 	cargo lambda watch --invoke-address 127.0.0.1 --invoke-port 9000
 
 .PHONY: test
@@ -37,17 +37,18 @@ test: tools lint core-is-pure coverage packages budgets rehearse check-config ##
 
 .PHONY: lint
 lint: ## rustfmt and clippy on the Rust, ruff and shellcheck on the ops code, warnings denied
+	scripts/tools.sh rust python
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	# --all-targets leaves out a bench marked `bench = false`, as the budgets gate is.
 	cargo clippy -p hello-world-handler --bench budgets --locked -- -D warnings
-	scripts/tools.sh python
 	ruff format --check .
 	ruff check .
 	shellcheck scripts/*.sh $(wildcard template/*.sh) .ci/run
 
 .PHONY: core-is-pure
 core-is-pure: ## Fail if the core crate depends on Lambda, async or HTTP-server crates
+	@scripts/tools.sh rust
 	@if cargo tree -p hello-world --edges normal,build --prefix none --locked \
 	    | grep -E '^(lambda_http|lambda_runtime|aws_lambda_events|tokio|hyper) '; then \
 	  echo "hello-world must stay pure: the crates above do not belong in it" >&2; exit 1; fi
@@ -55,6 +56,7 @@ core-is-pure: ## Fail if the core crate depends on Lambda, async or HTTP-server 
 
 .PHONY: coverage
 coverage: ## Run every test once under nextest and llvm-cov; fail under 100% lines
+	scripts/tools.sh rust cargo-tools
 	cargo llvm-cov nextest --workspace --locked --profile ci --no-report
 	$(COVERAGE_REPORT) --html --output-dir $(COVERAGE_DIR)
 	$(COVERAGE_REPORT) --lcov --output-path $(COVERAGE_DIR)/lcov.info
@@ -62,6 +64,7 @@ coverage: ## Run every test once under nextest and llvm-cov; fail under 100% lin
 
 .PHONY: snapshots
 snapshots: ## After changing a response on purpose: rewrite the snapshots, then review `git diff`
+	scripts/tools.sh rust
 	INSTA_UPDATE=always INSTA_FORCE_PASS=1 cargo test --workspace --locked --quiet
 
 # ---- Package once, deploy many -------------------------------------------------------------
@@ -79,12 +82,12 @@ OPS := python3 -m ops
 
 .PHONY: package
 package: ## Build the arm64 zip and package STAGE (default: the default stage) once, with its manifest
-	scripts/tools.sh python node
+	scripts/tools.sh rust python node
 	$(OPS) package $(STAGE_ARG) $(if $(RELEASE),--release $(RELEASE))
 
 .PHONY: packages
 packages: ## Package qa and production from one zip (the one `make test` built, if it is there)
-	scripts/tools.sh python node
+	scripts/tools.sh rust python node
 	$(OPS) package --stage qa $(if $(REUSE_ZIP),--reuse-zip)
 	$(OPS) package --stage production --reuse-zip $(if $(RELEASE),--release $(RELEASE))
 
@@ -147,7 +150,7 @@ restore: ## Let REGION serve STAGE again after `make drain`
 
 .PHONY: rehearse
 rehearse: ## Offline: deploy one package to both regions of a local moto, check hashes and every route
-	scripts/tools.sh python node
+	scripts/tools.sh rust python node
 	$(OPS) rehearse
 
 .PHONY: check-config
@@ -162,20 +165,22 @@ check-config: ## Offline checks of CircleCI, serverless.yml, the templates and t
 
 .PHONY: bench
 bench: ## criterion: per-request cost of the core and of the handler (target/criterion)
+	scripts/tools.sh rust
 	cargo bench -p hello-world --bench core -p hello-world-handler --bench handle
 
 .PHONY: cold-start
 cold-start: ## The release binary: cold start (30 runs), peak RSS and invocations per second
+	scripts/tools.sh rust
 	cargo bench -p hello-world-handler --bench cold_start
 
 .PHONY: budgets
 budgets: ## Fail if the zip, the cold start or the per-request cost is over its budget
-	scripts/tools.sh python
+	scripts/tools.sh rust python
 	FUNCTION_ZIP=$(CURDIR)/$$($(OPS) value zip) cargo bench -p hello-world-handler --bench budgets
 
 # ---- The template --------------------------------------------------------------------------
 
 .PHONY: test-template
 test-template: ## cargo generate a renamed copy and run its build, tests, checks and sls package
-	scripts/tools.sh rust python node template
+	scripts/tools.sh rust cargo-tools python node template
 	template/test-template.sh

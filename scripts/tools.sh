@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs every tool the gate, the local run and the deploy need, at pinned versions, into
 # folders of this checkout (.tools/, node_modules/). Safe to re-run: it skips what is there.
-#   scripts/tools.sh [rust] [python] [node] [template]   (default: rust python node)
+#   scripts/tools.sh [rust] [cargo-tools] [python] [node] [template]
+#   (default: rust cargo-tools python node, what `make test` installs; `make run` needs rust and
+#   python, for cargo-lambda)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,8 +48,11 @@ rust_tools() {
   rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install
   rustup component add clippy rustfmt llvm-tools >/dev/null
   rustup target add aarch64-unknown-linux-gnu >/dev/null
+}
 
-  export PATH="$TOOLS/cargo/bin:$PATH"
+# The test runner and the coverage tool of the gate.
+cargo_tools() {
+  export PATH="$HOME/.cargo/bin:$TOOLS/cargo/bin:$PATH"
   if [ "$(cargo_tool_version llvm-cov)" != "$CARGO_LLVM_COV_VERSION" ]; then
     step "cargo-llvm-cov $CARGO_LLVM_COV_VERSION"
     cargo install --locked --quiet --root "$TOOLS/cargo" "cargo-llvm-cov@$CARGO_LLVM_COV_VERSION"
@@ -130,13 +135,14 @@ node_tools() {
   fi
 }
 
-[ $# -gt 0 ] || set -- rust python node
+[ $# -gt 0 ] || set -- rust cargo-tools python node
 for kind in "$@"; do
   case "$kind" in
     rust) rust_tools ;;
+    cargo-tools) cargo_tools ;;
     python) python_tools ;;
     node) node_tools ;;
     template) template_tools ;;
-    *) echo "usage: $0 [rust] [python] [node] [template]" >&2; exit 2 ;;
+    *) echo "usage: $0 [rust] [cargo-tools] [python] [node] [template]" >&2; exit 2 ;;
   esac
 done

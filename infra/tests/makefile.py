@@ -12,17 +12,33 @@ from conftest import ROOT
 OPS = ("python3", "-m", "ops")
 
 
-def targets_passing(variable: str) -> list[str]:
-    """The targets whose recipe passes on `$(variable)`."""
-    text = (ROOT / "Makefile").read_text()
-    found, target = [], None
-    for line in text.splitlines():
+def recipes() -> dict[str, list[str]]:
+    """Every target of the Makefile and its recipe's lines, as written."""
+    found: dict[str, list[str]] = {}
+    target = None
+    for line in (ROOT / "Makefile").read_text().splitlines():
         header = re.match(r"^([a-z][\w-]*):", line)
         if header:
             target = header[1]
-        elif line.startswith("\t") and f"$({variable})" in line and target and target not in found:
-            found.append(target)
+            found[target] = []
+        elif line.startswith("\t") and target:
+            found[target].append(line.strip())
     return found
+
+
+def targets_passing(variable: str) -> list[str]:
+    """The targets whose recipe passes on `$(variable)`."""
+    return [target for target, lines in recipes().items() if any(f"$({variable})" in line for line in lines)]
+
+
+def installed_by(recipe: list[str]) -> set[str]:
+    """The kinds of tool a recipe installs with scripts/tools.sh."""
+    kinds = set()
+    for line in recipe:
+        words = line.lstrip("@").split()
+        if words[:1] == ["scripts/tools.sh"]:
+            kinds |= set(words[1:])
+    return kinds
 
 
 def dry_run(target: str, **variables: str) -> list[str]:
