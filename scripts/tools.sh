@@ -33,12 +33,13 @@ install_rustup() {
     Darwin-x86_64) target=x86_64-apple-darwin ;;
     *) echo "no rustup for $(uname -s) $(uname -m) here: install it from https://rustup.rs" >&2; exit 1 ;;
   esac
-  installer=$(mktemp)
+  # rustup-init tells what to do by its own file name: under any other name it is a proxy.
+  installer="$(mktemp -d)/rustup-init"
   curl --proto '=https' --tlsv1.2 --fail --silent --show-error --location --output "$installer" \
     "https://static.rust-lang.org/rustup/archive/$RUSTUP_VERSION/$target/rustup-init"
   chmod +x "$installer"
   "$installer" -y --no-modify-path --profile minimal --default-toolchain none
-  rm -f "$installer"
+  rm -rf "$(dirname "$installer")"
 }
 
 rust_tools() {
