@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 mod support;
 
-use hello_world::HelloWorld;
 use hello_world_handler::{Telemetry, handle};
 use hello_world_testkit::cold_start::{measure_cold_start, median_and_max};
 use hello_world_testkit::fixtures;
@@ -70,7 +69,7 @@ fn handler_median_us(
 ) -> f64 {
     let per_request = tracing::subscriber::with_default(support::log_lines(), || {
         median_per_run(2_000, || {
-            black_box(runtime.block_on(handle(&HelloWorld, telemetry, black_box(request))));
+            black_box(runtime.block_on(handle(telemetry, black_box(request))));
         })
     });
     per_request.as_secs_f64() * 1_000_000.0
@@ -111,7 +110,7 @@ fn large_body_ratio(runtime: &tokio::runtime::Runtime) -> f64 {
         "application/json",
     ));
     let handler = median_per_run(20, || {
-        black_box(runtime.block_on(handle(&HelloWorld, &Telemetry::off(), black_box(&request))));
+        black_box(runtime.block_on(handle(&Telemetry::off(), black_box(&request))));
     });
     let round_trip = median_per_run(20, || {
         let tree: Value = serde_json::from_str(black_box(&body)).unwrap_or_default();

@@ -4,7 +4,6 @@
 mod support;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use hello_world::HelloWorld;
 use hello_world_handler::{Telemetry, handle};
 use hello_world_testkit::fixtures::{self, SAME_REQUEST_BY_EACH_CARRIER};
 use std::hint::black_box;
@@ -18,7 +17,7 @@ fn handler(c: &mut Criterion) {
     for fixture in SAME_REQUEST_BY_EACH_CARRIER {
         let request = fixtures::request(fixture);
         group.bench_function(fixture, |b| {
-            b.iter(|| runtime.block_on(handle(&HelloWorld, &off, black_box(&request))));
+            b.iter(|| runtime.block_on(handle(&off, black_box(&request))));
         });
     }
     let event = fixtures::event("apigw-http");
@@ -26,13 +25,13 @@ fn handler(c: &mut Criterion) {
     let request = fixtures::request_from_event(&event);
     tracing::subscriber::with_default(support::log_lines(), || {
         group.bench_function("apigw-http, log line and metrics", |b| {
-            b.iter(|| runtime.block_on(handle(&HelloWorld, &metrics_on, black_box(&request))));
+            b.iter(|| runtime.block_on(handle(&metrics_on, black_box(&request))));
         });
         let (traced, _daemon) = support::traced();
         let header = fixtures::trace_header(1, true);
         let sampled = fixtures::traced_request_from_event(&event, Some(&header));
         group.bench_function("apigw-http, log line, metrics and a sampled trace", |b| {
-            b.iter(|| runtime.block_on(handle(&HelloWorld, &traced, black_box(&sampled))));
+            b.iter(|| runtime.block_on(handle(&traced, black_box(&sampled))));
         });
     });
     let large = fixtures::request_from_event(&fixtures::http_api_event_with_body(
@@ -40,7 +39,7 @@ fn handler(c: &mut Criterion) {
         "application/json",
     ));
     group.bench_function("apigw-http, 256 KiB json body", |b| {
-        b.iter(|| runtime.block_on(handle(&HelloWorld, &off, black_box(&large))));
+        b.iter(|| runtime.block_on(handle(&off, black_box(&large))));
     });
     group.finish();
 }

@@ -3,8 +3,8 @@
 //! The request path is one way: Lambda event → [`lambda_http::Request`] →
 //! [`RawRequest`](hello_world::RawRequest) (`request.rs`, read once) → the route's handler
 //! (`router.rs` finds it in `routes.rs`) → [`HttpEvent`](hello_world::HttpEvent) →
-//! [`Greeting`] → HTTP response (`response.rs`). This crate only translates and routes; the
-//! core decides, status codes included.
+//! [`Greeting`](hello_world::Greeting) → HTTP response (`response.rs`). This crate only
+//! translates and routes; the core decides, status codes included.
 
 mod carrier;
 mod json_lines;
@@ -23,38 +23,31 @@ use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
 use futures_util::FutureExt as _;
-use hello_world::{Greeting, HelloWorld, HttpEvent};
 use lambda_http::{Body, Error, Request, RequestExt as _, Response, service_fn};
 use tracing::Instrument as _;
 
 pub use carrier::Carrier;
 pub use logging::{LogFormat, level_from, subscriber};
 use metrics::Handled;
-use router::{Call, Found};
+use router::{Call, Found, Route};
 use routes::ROUTES;
 pub use telemetry::Telemetry;
 use trace_header::TraceHeader;
 use xray::Trace;
 
-/// The one thing the adapter needs from the core, as a trait so tests can stand in for it.
-/// `Sync`, as handlers hold it across their awaits.
-pub trait Greeter: Sync {
-    fn say_hello(&self, event: HttpEvent) -> Greeting;
+/// Answers one HTTP request with its route's handler, from the function's routes (`routes.rs`).
+pub async fn handle(telemetry: &Telemetry, request: &Request) -> Response<Body> {
+    handle_with(ROUTES, telemetry, request).await
 }
 
-impl Greeter for HelloWorld {
-    fn say_hello(&self, event: HttpEvent) -> Greeting {
-        HelloWorld::say_hello(self, event)
-    }
-}
-
-/// Answers one HTTP request with its route's handler. It never fails: a path no route names is
+/// Answers one HTTP request with its route's handler from `routes`: the function's own table,
+/// or a test's. It never fails: a path no route names is
 /// a JSON 404 and a method the path does not take a JSON 405, as API Gateway would answer; bad
 /// input is a 4xx JSON error; and a handler that panics is a JSON 500, logged with the
 /// request's ids. Every line it logs carries those ids; its metrics and its trace are written
 /// before it returns.
-pub async fn handle(
-    greeter: &impl Greeter,
+pub async fn handle_with(
+    routes: &[Route],
     telemetry: &Telemetry,
     request: &Request,
 ) -> Response<Body> {
@@ -68,9 +61,9 @@ pub async fn handle(
     let span = logging::invocation_span(raw.request_id, trace_id, carrier::api_request_id(request));
     let trace = header.and_then(|header| Trace::of(header, telemetry.daemon()));
     async {
-        let (route, raw, response) = match router::find(ROUTES, raw.method, raw.path) {
+        let (route, raw, response) = match router::find(routes, raw.method, raw.path) {
             Found::Route { route, params } => {
-                let call = Call::new(raw, params, greeter, trace.as_ref());
+                let call = Call::new(raw, params, trace.as_ref());
                 let response = AssertUnwindSafe(route.answer(&call))
                     .catch_unwind()
                     .await
@@ -116,7 +109,7 @@ pub async fn run() -> Result<(), Error> {
     let telemetry = Telemetry::from_env();
     let telemetry = &telemetry;
     lambda_http::run(service_fn(|request: Request| async move {
-        Ok::<_, Infallible>(handle(&HelloWorld, telemetry, &request).await)
+        Ok::<_, Infallible>(handle(telemetry, &request).await)
     }))
     .await
 }

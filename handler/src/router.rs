@@ -7,7 +7,7 @@
 //! Hand-written rather than axum's `Router` (docs/routing.md has the measurements): API Gateway
 //! has already chosen a route by the same keys, so the function only finds it again, and a
 //! table of keys is a list a test can hold to the template's route keys in both directions,
-//! which a `Router` cannot show. It costs nothing in the zip and well under a microsecond.
+//! which a `Router` cannot show. What it costs in size and time is in docs/performance.md.
 
 use std::cmp::Ordering;
 use std::future::Future;
@@ -16,7 +16,6 @@ use std::pin::Pin;
 use hello_world::RawRequest;
 use lambda_http::{Body, Response};
 
-use crate::Greeter;
 use crate::xray::{self, Trace};
 
 /// What a handler returns: its response, once it has awaited whatever it needs.
@@ -62,12 +61,11 @@ impl Route {
     }
 }
 
-/// What a handler is given: the request, the path's variables, the core, and the
-/// invocation's trace for the work it does outside the function.
+/// What a handler is given: the request, the path's variables, and the invocation's trace for
+/// the work it does outside the function.
 pub struct Call<'r> {
     pub request: RawRequest<'r>,
     params: Vec<(&'static str, &'r str)>,
-    greeter: &'r dyn Greeter,
     trace: Option<&'r Trace<'r>>,
 }
 
@@ -85,13 +83,11 @@ impl<'r> Call<'r> {
     pub(crate) fn new(
         request: RawRequest<'r>,
         params: Vec<(&'static str, &'r str)>,
-        greeter: &'r dyn Greeter,
         trace: Option<&'r Trace<'r>>,
     ) -> Self {
         Self {
             request,
             params,
-            greeter,
             trace,
         }
     }
@@ -114,11 +110,6 @@ impl<'r> Call<'r> {
         self.params
             .iter()
             .find_map(|&(key, value)| (key == name).then_some(value))
-    }
-
-    #[must_use]
-    pub fn greeter(&self) -> &'r dyn Greeter {
-        self.greeter
     }
 }
 
@@ -249,7 +240,6 @@ fn match_path<'p>(pattern: &'static str, path: &'p str) -> Option<Vec<(&'static 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hello_world::HelloWorld;
 
     /// A handler that answers with the path variable `id`, so a test can see it was called.
     fn echo_id<'c>(call: &'c Call<'_>) -> Answer<'c> {
@@ -289,15 +279,16 @@ mod tests {
                 .map(|key| &*Box::leak(key.clone().into_boxed_str()))
                 .collect();
             let routes = table(&keys);
-            let found = find(&routes, &case.method, &case.path)
-                .into_route()
-                .map(|(route, params)| {
-                    let params = params
-                        .into_iter()
-                        .map(|(name, value)| (name.to_owned(), value.to_owned()))
-                        .collect();
-                    (route.key.to_owned(), params)
-                });
+            let found =
+                find(&routes, &case.method, &case.path)
+                    .into_route()
+                    .map(|(route, params)| {
+                        let params = params
+                            .into_iter()
+                            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                            .collect();
+                        (route.key.to_owned(), params)
+                    });
             let expected = case.chosen.map(|key| (key, case.params));
             assert_eq!(
                 found, expected,
@@ -330,7 +321,7 @@ mod tests {
         let answered = find(&routes, "GET", "/items/42")
             .into_route()
             .map(|(route, params)| {
-                let call = Call::new(RawRequest::default(), params, &HelloWorld, None);
+                let call = Call::new(RawRequest::default(), params, None);
                 assert!(format!("{call:?}").contains(r#"params: [("id", "42")]"#));
                 tokio::runtime::Builder::new_current_thread()
                     .build()
@@ -354,7 +345,7 @@ mod tests {
             .build()
             .expect("a runtime");
         for trace in [trace.as_ref(), None] {
-            let call = Call::new(RawRequest::default(), Vec::new(), &HelloWorld, trace);
+            let call = Call::new(RawRequest::default(), Vec::new(), trace);
             assert_eq!(runtime.block_on(call.traced("database", async { 7 })), 7);
         }
         let mut datagram = vec![0; 65_536];

@@ -10,7 +10,7 @@
     reason = "handlers are async so that a fork's first .await changes nothing around them"
 )]
 
-use hello_world::{Health, HttpEvent};
+use hello_world::{Health, HelloWorld, HttpEvent};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 
@@ -26,7 +26,7 @@ pub static ROUTES: &[Route] = &[
 /// The greeting, for any method: the core reads the request and answers, or says what is wrong.
 async fn hello(call: &Call<'_>) -> Response<Body> {
     match HttpEvent::try_from(&call.request) {
-        Ok(event) => response::json(StatusCode::OK, &call.greeter().say_hello(event)),
+        Ok(event) => response::json(StatusCode::OK, &HelloWorld.say_hello(event)),
         Err(error) => response::input_error(&error),
     }
 }

@@ -1,6 +1,5 @@
 //! Whichever AWS service carries a request, the core sees the same request.
 
-use hello_world::HelloWorld;
 use hello_world_handler::Carrier;
 
 use crate::helpers::respond;
@@ -9,7 +8,7 @@ use hello_world_testkit::snapshot::response_json;
 use serde_json::Value;
 
 fn input_of(fixture: &str) -> Value {
-    let response = response_json(&respond(&HelloWorld, &fixtures::request(fixture)));
+    let response = response_json(&respond(&fixtures::request(fixture)));
     response["body"]["input"].clone()
 }
 
@@ -72,7 +71,7 @@ fn a_request_from_no_known_carrier_is_still_greeted_and_marked_unknown() {
         .expect("the fixture's path is a URI");
     assert_eq!(Carrier::of(&request), Carrier::Unknown);
 
-    let response = response_json(&respond(&HelloWorld, &request));
+    let response = response_json(&respond(&request));
     assert_eq!(response["status"], 200);
     assert_eq!(
         response["body"]["input"]["requestContext"]["carrier"],

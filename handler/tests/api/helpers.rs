@@ -10,25 +10,23 @@ use hello_world_testkit::runtime_api::{
 };
 use serde_json::Value;
 
-use hello_world_handler::{Greeter, Telemetry, handle};
+use hello_world_handler::router::Route;
+use hello_world_handler::routes::ROUTES;
+use hello_world_handler::{Telemetry, handle_with};
 use lambda_http::{Body, Request, Response};
 
-/// The handler's answer to `request`, awaited on a current-thread runtime like `main.rs`'s,
+/// The function's answer to `request`, awaited on a current-thread runtime like `main.rs`'s,
 /// with its metrics and traces off.
-pub fn respond(greeter: &impl Greeter, request: &Request) -> Response<Body> {
-    respond_with(greeter, &Telemetry::off(), request)
+pub fn respond(request: &Request) -> Response<Body> {
+    respond_by(ROUTES, &Telemetry::off(), request)
 }
 
-/// The handler's answer to `request`, with `telemetry`.
-pub fn respond_with(
-    greeter: &impl Greeter,
-    telemetry: &Telemetry,
-    request: &Request,
-) -> Response<Body> {
+/// The answer of a function that serves `routes` instead of its own, with `telemetry`.
+pub fn respond_by(routes: &[Route], telemetry: &Telemetry, request: &Request) -> Response<Body> {
     tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("a current-thread runtime starts")
-        .block_on(handle(greeter, telemetry, request))
+        .block_on(handle_with(routes, telemetry, request))
 }
 
 const FUNCTION: &str = env!("CARGO_BIN_EXE_hello-world-handler");

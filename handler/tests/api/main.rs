@@ -5,7 +5,7 @@
 #![allow(clippy::panic, clippy::expect_used)]
 
 mod carriers;
-mod core_call;
+mod core_answers;
 mod helpers;
 mod never_panics;
 mod request_log;

@@ -5,7 +5,7 @@
 use crate::helpers::respond;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use hello_world::{HelloWorld, MAX_BODY_BYTES};
+use hello_world::MAX_BODY_BYTES;
 use hello_world_handler::router::{Found, find};
 use hello_world_handler::routes::ROUTES;
 use hello_world_testkit::fixtures;
@@ -103,7 +103,7 @@ proptest! {
         body in body(),
     ) {
         let event = http_api_event(&method, &path, &query, &headers, content_type.as_deref(), &body);
-        let response = response_json(&respond(&HelloWorld, &fixtures::request_from_event(&event)));
+        let response = response_json(&respond(&fixtures::request_from_event(&event)));
 
         let status = response["status"].as_u64();
         prop_assert!(matches!(status, Some(200 | 400 | 404 | 405 | 413)), "status {status:?}");
@@ -126,7 +126,7 @@ proptest! {
         prop_assume!(!path.starts_with("/dev"));
         prop_assume!(!matches!(find(ROUTES, &method, &path), Found::Route { .. }));
         let event = http_api_event(&method, &path, "", &[], None, b"");
-        let response = response_json(&respond(&HelloWorld, &fixtures::request_from_event(&event)));
+        let response = response_json(&respond(&fixtures::request_from_event(&event)));
 
         prop_assert!(matches!(response["status"].as_u64(), Some(404 | 405)), "{response}");
         prop_assert!(response["body"]["input"].is_null(), "greeted: {response}");
@@ -135,7 +135,7 @@ proptest! {
     #[test]
     fn any_json_body_is_echoed_exactly(value in any_value()) {
         let event = fixtures::http_api_event_with_body(&value.to_string(), "application/json");
-        let response = response_json(&respond(&HelloWorld, &fixtures::request_from_event(&event)));
+        let response = response_json(&respond(&fixtures::request_from_event(&event)));
         prop_assert_eq!(&response["body"]["input"]["body"], &value);
     }
 
@@ -144,7 +144,7 @@ proptest! {
         prop_assume!(std::str::from_utf8(&bytes).is_err());
         let path = fixtures::client_path("apigw-http");
         let event = http_api_event("POST", &path, "", &[], Some("application/octet-stream"), &bytes);
-        let response = response_json(&respond(&HelloWorld, &fixtures::request_from_event(&event)));
+        let response = response_json(&respond(&fixtures::request_from_event(&event)));
         prop_assert_eq!(&response["body"]["input"]["body"], &json!({ "base64": STANDARD.encode(&bytes) }));
     }
 }

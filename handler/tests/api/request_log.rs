@@ -1,6 +1,5 @@
 //! Each request writes one structured JSON log line, and it never holds secrets or the body.
 
-use hello_world::HelloWorld;
 use hello_world_handler::{LogFormat, subscriber};
 use tracing::level_filters::LevelFilter;
 
@@ -17,7 +16,7 @@ fn log_lines_at(level: LevelFilter, fixture: &str) -> Vec<String> {
     let captured = Captured::default();
     let subscriber = subscriber(captured.writer(), level, LogFormat::Json);
     let request = fixtures::request(fixture);
-    tracing::subscriber::with_default(subscriber, || respond(&HelloWorld, &request));
+    tracing::subscriber::with_default(subscriber, || respond(&request));
     captured.text().lines().map(str::to_owned).collect()
 }
 

@@ -1,7 +1,7 @@
 //! The response contract, one whole HTTP response per case, kept as insta snapshots.
 
 use crate::helpers::respond;
-use hello_world::{HelloWorld, MAX_BODY_BYTES};
+use hello_world::MAX_BODY_BYTES;
 use hello_world_testkit::fixtures;
 use hello_world_testkit::snapshot::response_json;
 use insta::assert_json_snapshot;
@@ -9,7 +9,7 @@ use lambda_http::Request;
 use serde_json::Value;
 
 fn answer(request: &Request) -> Value {
-    response_json(&respond(&HelloWorld, request))
+    response_json(&respond(request))
 }
 
 fn respond_to_fixture(name: &str) -> Value {

@@ -4,27 +4,30 @@
 
 use std::collections::HashSet;
 
-use hello_world::{Greeting, HttpEvent};
-use hello_world_handler::Greeter;
-use hello_world_handler::router::Route;
+use hello_world_handler::Telemetry;
+use hello_world_handler::router::{Answer, Call, Route};
 use hello_world_handler::routes::ROUTES;
 use hello_world_testkit::fixtures;
 use hello_world_testkit::snapshot::response_json;
 use insta::assert_json_snapshot;
 use serde_json::{Value, json};
 
-use crate::helpers::respond;
+use crate::helpers::respond_by;
 
-/// A core that must not be asked: a refused request never reaches it.
-struct Untouchable;
+/// A handler that must not run: a refused request never reaches one.
+fn untouchable<'c>(call: &'c Call<'_>) -> Answer<'c> {
+    panic!(
+        "a handler was asked {} {}",
+        call.request.method, call.request.path
+    );
+}
 
-impl Greeter for Untouchable {
-    fn say_hello(&self, event: HttpEvent) -> Greeting {
-        panic!(
-            "the core was asked to greet {} {}",
-            event.method, event.path
-        );
-    }
+/// The function's route keys, each answered by `handler`.
+fn every_key_answered_by(handler: hello_world_handler::router::Handler) -> Vec<Route> {
+    ROUTES
+        .iter()
+        .map(|route| Route::new(route.key, handler))
+        .collect()
 }
 
 /// Methods an HTTP API route key may name (`ANY` takes them all).
@@ -46,9 +49,13 @@ fn sample_path(route: &Route) -> String {
         .join("/")
 }
 
-fn answer(greeter: &impl Greeter, method: &str, path: &str) -> Value {
+fn answer(routes: &[Route], method: &str, path: &str) -> Value {
     let event = fixtures::http_api_event_for(method, path);
-    response_json(&respond(greeter, &fixtures::request_from_event(&event)))
+    response_json(&respond_by(
+        routes,
+        &Telemetry::off(),
+        &fixtures::request_from_event(&event),
+    ))
 }
 
 fn is_refusal(response: &Value) -> bool {
@@ -85,15 +92,16 @@ fn every_route_reaches_a_handler() {
         } else {
             route.method()
         };
-        let response = answer(&hello_world::HelloWorld, method, &sample_path(route));
+        let response = answer(ROUTES, method, &sample_path(route));
         assert!(!is_refusal(&response), "{route:?} was refused: {response}");
         assert_eq!(response["headers"]["content-type"], "application/json");
     }
 }
 
 #[test]
-fn a_path_no_route_names_is_api_gateways_json_404_and_never_greeted() {
-    let response = answer(&Untouchable, "GET", "/no-route-has-this-path");
+fn a_path_no_route_names_is_api_gateways_json_404_and_reaches_no_handler() {
+    let routes = every_key_answered_by(untouchable);
+    let response = answer(&routes, "GET", "/no-route-has-this-path");
     assert_eq!(response["status"], 404);
     assert_eq!(response["body"], json!({"message": "Not Found"}));
     assert_eq!(response["headers"]["content-type"], "application/json");
@@ -120,7 +128,11 @@ fn a_method_a_routed_path_does_not_take_is_a_json_405_naming_those_it_does() {
         } else {
             "DELETE"
         };
-        let response = answer(&Untouchable, other, &sample_path(route));
+        let response = answer(
+            &every_key_answered_by(untouchable),
+            other,
+            &sample_path(route),
+        );
         assert_eq!(response["status"], 405, "{other} {route:?}: {response}");
         assert_eq!(response["body"], json!({"message": "Method Not Allowed"}));
         let allow = response["headers"]["allow"].as_str().unwrap_or_default();
