@@ -6,8 +6,9 @@
 Run by template/rename.rhai, in the generated folder. It replaces the four spellings of the
 template's name (kebab-case for crates, the service and files; snake_case for Rust paths;
 UpperCamelCase for the core's type; lowerCamelCase where the original example's names
-appear) in every text file and in file and folder names, and the two default regions where
-regions are configured or shown: project.yml, and README's and docs/deploy.md's examples.
+appear) in every text file and in file and folder names, and the two default regions in every
+text file: where they are configured (project.yml) and wherever they are shown, so that a copy
+names no region it does not deploy to.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from pathlib import Path
 
 OLD_NAME = "hello-world"
 OLD_REGIONS = ("us-east-1", "us-east-2")
-REGION_FILES = ("project.yml", "README.md", "docs/deploy.md")
 SKIPPED_DIRS = {".git", "target", ".tools", "node_modules", "dist", "template"}
 
 
@@ -60,12 +60,11 @@ def main(argv: list[str]) -> int:
         new_text = text
         for old, new in spellings:
             new_text = new_text.replace(old, new)
-        if path.relative_to(root).as_posix() in REGION_FILES:
-            # Through a placeholder, so that swapping us-east-1 and us-east-2 works too.
-            for index, old_region in enumerate(OLD_REGIONS):
-                new_text = new_text.replace(old_region, f"\0region{index}\0")
-            for index, region in enumerate(new_regions):
-                new_text = new_text.replace(f"\0region{index}\0", region)
+        # Through a placeholder, so that swapping us-east-1 and us-east-2 works too.
+        for index, old_region in enumerate(OLD_REGIONS):
+            new_text = new_text.replace(old_region, f"\0region{index}\0")
+        for index, region in enumerate(new_regions):
+            new_text = new_text.replace(f"\0region{index}\0", region)
         if new_text != text:
             path.write_text(new_text, encoding="utf-8")
     rename_paths(root, spellings)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ _spec.loader.exec_module(rename)
 def copy(tmp_path, monkeypatch):
     (tmp_path / "project.yml").write_text("service: hello-world\nregions:\n  - us-east-1\n  - us-east-2\n")
     (tmp_path / "README.md").write_text("make deploy REGION=us-east-1; make deploy REGION=us-east-2\n")
-    (tmp_path / "lib.rs").write_text("use hello_world::HelloWorld; // helloWorld; ARN in us-east-1 stays\n")
+    (tmp_path / "lib.rs").write_text("use hello_world::HelloWorld; // helloWorld; an ARN in us-east-1\n")
     (tmp_path / "logo.bin").write_bytes(b"\xff\xfehello-world")
     (tmp_path / "hello-world" / "src").mkdir(parents=True)
     (tmp_path / "hello-world" / "src" / "hello_world.rs").write_text("")
@@ -28,7 +30,7 @@ def copy(tmp_path, monkeypatch):
 def test_every_spelling_of_the_name_is_rewritten(copy):
     assert rename.main(["acme-greeter", "us-east-1", "us-east-2"]) == 0
     assert (copy / "project.yml").read_text().startswith("service: acme-greeter\n")
-    assert (copy / "lib.rs").read_text() == "use acme_greeter::AcmeGreeter; // acmeGreeter; ARN in us-east-1 stays\n"
+    assert (copy / "lib.rs").read_text() == "use acme_greeter::AcmeGreeter; // acmeGreeter; an ARN in us-east-1\n"
 
 
 def test_folders_and_files_named_after_the_template_are_renamed(copy):
@@ -37,11 +39,24 @@ def test_folders_and_files_named_after_the_template_are_renamed(copy):
     assert not (copy / "hello-world").exists()
 
 
-def test_regions_change_only_where_regions_are_configured(copy):
+def test_regions_change_in_every_file(copy):
     assert rename.main(["acme-greeter", "eu-west-1", "eu-central-1"]) == 0
     assert "  - eu-west-1\n  - eu-central-1\n" in (copy / "project.yml").read_text()
     assert (copy / "README.md").read_text() == "make deploy REGION=eu-west-1; make deploy REGION=eu-central-1\n"
-    assert "us-east-1" in (copy / "lib.rs").read_text()
+    assert (copy / "lib.rs").read_text().endswith("an ARN in eu-west-1\n")
+
+
+def test_a_renamed_copy_of_the_whole_template_names_no_region_it_does_not_deploy_to(tmp_path, monkeypatch):
+    root = Path(__file__).resolve().parents[2]
+    tracked = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True).stdout
+    for name in tracked.splitlines():
+        if (root / name).is_file() and not name.startswith("template/"):
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(root / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    assert rename.main(["acme-greeter", "eu-west-1", "eu-central-1"]) == 0
+    left = [path for path, text in rename.text_files(tmp_path) if any(r in text for r in rename.OLD_REGIONS)]
+    assert left == []
 
 
 def test_the_two_default_regions_can_swap(copy):
