@@ -24,10 +24,9 @@ from pathlib import Path
 
 import cfnlint
 import yaml
+from cfnlint.decode.cfn_yaml import load as load_cfn_yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
-import cfn_yaml
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 ROOT = Path(__file__).resolve().parents[1]
 ROLE_TEMPLATE = ROOT / "infra" / "circleci-deploy-role.yml"
@@ -95,7 +94,7 @@ def _as_list(value) -> list:
 
 
 def granted_actions(role_template: Path = ROLE_TEMPLATE) -> set[str]:
-    role = cfn_yaml.load(role_template)["Resources"]["DeployRole"]
+    role = load_cfn_yaml(str(role_template))["Resources"]["DeployRole"]
     return {
         action
         for policy in role["Properties"]["Policies"]

@@ -8,20 +8,22 @@ import sys
 from pathlib import Path
 
 import pytest
+from cfnlint.decode.cfn_yaml import load as load_cfn_yaml
 from moto import mock_aws
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "infra"))
 
-import cfn_yaml  # noqa: E402 (found through the paths above)
 
 from ops import project as projects  # noqa: E402
 from ops.artifacts import MANIFEST  # noqa: E402
 
 
 def load_yaml(path: Path):
-    return cfn_yaml.load(path)
+    """A YAML file of the repository as CloudFormation reads it, short tags (!Ref, !GetAtt...)
+    in their long forms: cfn-lint's own decoder."""
+    return load_cfn_yaml(str(path))
 
 
 @pytest.fixture
