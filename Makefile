@@ -57,6 +57,8 @@ core-is-pure: ## Fail if the core crate depends on Lambda, async or HTTP-server 
 .PHONY: coverage
 coverage: ## Run every test once under nextest and llvm-cov; fail under 100% lines
 	scripts/tools.sh rust cargo-tools
+	# A test binary left from before a dependency changed would be measured too, its lines unrun.
+	cargo llvm-cov clean --workspace
 	cargo llvm-cov nextest --workspace --locked --profile ci --no-report
 	$(COVERAGE_REPORT) --html --output-dir $(COVERAGE_DIR)
 	$(COVERAGE_REPORT) --lcov --output-path $(COVERAGE_DIR)/lcov.info

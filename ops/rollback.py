@@ -134,8 +134,8 @@ def main(argv: list[str]) -> int:
     stage = project.stage_named(args.stage)
     if project.alias is None:
         raise RollbackRefused(
-            "serverless.yml releases through no alias (no canary): redeploy an earlier release with "
-            "`make deploy-release COMMIT=<commit>` instead"
+            f"{stage}: serverless.yml releases through no alias (no canary): redeploy an earlier release "
+            "with `make deploy-release COMMIT=<commit>` instead"
         )
     function_names = {region: stack_function(project, region, stage) for region in args.regions}
     code_sha256 = None
