@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CircleCI only: lets every later step's AWS SDK (aws CLI, the Serverless CLI) assume
+# CircleCI only: lets every later step's AWS SDK (boto3 in ops/, the Serverless CLI) assume
 # $AWS_ROLE_ARN with this job's OIDC token. The SDKs exchange and refresh it themselves, so no
 # key is ever written down. AWS_ROLE_ARN comes from the CircleCI context.
 set -euo pipefail
