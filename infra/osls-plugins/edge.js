@@ -6,19 +6,7 @@
 // Hand-written because osls has no setting for an HTTP API stage's throttling, and a stage's
 // values are looked up by its role in project.yml's `stages` (qa, production, default, and
 // the rehearsal's), which serverless.yml's variables cannot do.
-const { loadProject } = require('./project');
-
-// The role of `stage` in project.yml's `stages` (a rehearsal stage plays its counterpart's).
-function roleOf(stages, stage) {
-  for (const [role, name] of Object.entries(stages)) {
-    if (name === stage) return role;
-    if (typeof name === 'object') {
-      const counterpart = Object.entries(name).find(([, rehearsed]) => rehearsed === stage);
-      if (counterpart) return counterpart[0];
-    }
-  }
-  return 'default';
-}
+const { loadProject, roleOf } = require('./project');
 
 function settingsFor(project, stage) {
   const edge = project.edge || {};

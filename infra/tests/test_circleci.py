@@ -9,6 +9,9 @@ import tomllib
 
 import pytest
 from conftest import ROOT
+from makefile import targets_passing
+
+from ops.package import TRAFFIC_SHIFTS
 
 _spec = importlib.util.spec_from_file_location(
     "check_circleci_references", ROOT / "scripts" / "check-circleci-references.py"
@@ -219,14 +222,12 @@ def test_every_run_step_calls_make_or_a_script(circleci):
 
 def test_the_release_strategies_ci_offers_are_the_ones_packaging_knows(circleci):
     """CircleCI's enum and ops/package.py's TRAFFIC_SHIFTS are one list, written twice."""
-    from ops.package import TRAFFIC_SHIFTS
 
     assert sorted(circleci["parameters"]["release-strategy"]["enum"]) == sorted(TRAFFIC_SHIFTS)
 
 
 def test_every_command_that_takes_a_stage_names_one(circleci):
     """With no stage, a target acts on project.yml's default stage: CI names the role it means."""
-    from makefile import targets_passing
 
     takes_stage = targets_passing("STAGE_ARG")
     bodies = [*circleci["jobs"].values(), *circleci["commands"].values()]

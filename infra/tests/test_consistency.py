@@ -4,7 +4,9 @@ is read from its one source (ops/project.py)."""
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 import tomllib
 
 from conftest import ROOT
@@ -31,8 +33,6 @@ def test_serverless_reads_its_names_from_project_yml(serverless):
 
 
 def test_the_node_engine_covers_what_osls_needs():
-    import json
-
     package = json.loads((ROOT / "package.json").read_text())
     wanted = tuple(int(part) for part in package["engines"]["node"].removeprefix(">=").split("."))
     assert wanted >= (22, 0), (
@@ -55,3 +55,24 @@ def test_the_makefile_names_no_stage_so_project_yml_decides():
     # Only STAGE_ARG passes it on, and only when a person set it.
     assert makefile.count("--stage $(STAGE)") == 1
     assert "STAGE_ARG = $(if $(STAGE),--stage $(STAGE))" in makefile
+
+
+def test_the_osls_plugins_find_each_stages_role_as_ops_project_names_it(project):
+    """project.js resolves a stage to its role, ops/project.py a role to its stage: they agree."""
+    ops_project = projects.load()
+    roles = [*projects.ROLES, *(f"rehearsal.{role}" for role in project["stages"].get("rehearsal", {}))]
+    expected = {ops_project.stage(role): role.removeprefix("rehearsal.") for role in roles}
+    script = (
+        "const { roleOf } = require('./infra/osls-plugins/project.js');"
+        "const [stages, names] = JSON.parse(process.argv[1]);"
+        "console.log(JSON.stringify(Object.fromEntries(names.map((n) => [n, roleOf(stages, n)]))));"
+    )
+    names = [*expected, "a-stage-no-role-names"]
+    found = subprocess.run(
+        ["node", "-e", script, json.dumps([project["stages"], names])],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(found.stdout) == {**expected, "a-stage-no-role-names": "default"}
