@@ -84,14 +84,21 @@ fn sampled_trace_extra_us(runtime: &tokio::runtime::Runtime, untraced_us: f64) -
     handler_median_us(runtime, &traced, &sampled) - untraced_us
 }
 
-/// A timing taken while the machine is busy elsewhere can be slow once: a timing budget is
-/// over only when three measurements in a row are, and the best of them is reported.
-fn best_of_three(
+/// How many measurements in a row must be over a timing budget to fail it.
+const ATTEMPTS: u32 = 5;
+
+/// A timing taken while the machine is busy elsewhere (a development VM's neighbours) can be
+/// slow for a second or two: a timing budget is over only when `ATTEMPTS` measurements in a
+/// row are, a moment apart, and the best of them is reported.
+fn best_of_attempts(
     limit: f64,
     mut measure: impl FnMut() -> std::io::Result<f64>,
 ) -> std::io::Result<f64> {
     let mut best = f64::INFINITY;
-    for _ in 0..3 {
+    for attempt in 0..ATTEMPTS {
+        if attempt > 0 {
+            std::thread::sleep(Duration::from_millis(300));
+        }
         best = best.min(measure()?);
         if best <= limit {
             break;
@@ -156,7 +163,7 @@ fn main() -> ExitCode {
         }
         return ExitCode::FAILURE;
     };
-    let cold_start = match best_of_three(cold_start_limit, cold_start_median_ms) {
+    let cold_start = match best_of_attempts(cold_start_limit, cold_start_median_ms) {
         Ok(median) => median,
         Err(error) => {
             eprintln!("cold start could not be measured: {error}");
@@ -165,7 +172,7 @@ fn main() -> ExitCode {
     };
     let request = fixtures::request("apigw-http");
     let telemetry = support::metrics_on();
-    let handler_us = best_of_three(handler_limit, || {
+    let handler_us = best_of_attempts(handler_limit, || {
         Ok(handler_median_us(&runtime, &telemetry, &request))
     })
     .unwrap_or(f64::INFINITY);
