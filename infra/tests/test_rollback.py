@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import io
 import json
-import zipfile
 
 import boto3
 import pytest
+from lambda_helpers import FUNCTION, function_resource, release_zip
 
 from ops import project as projects
 from ops import rollback
@@ -29,41 +28,22 @@ STACK = PROJECT.stack(PRODUCTION)
 ALIAS = PROJECT.alias
 # Rollback moves the canary's alias; a fork that deleted the canary has none to move.
 with_the_canary = pytest.mark.skipif(ALIAS is None, reason="no canary (infra/canary.yml), so no alias to roll back")
-FUNCTION = "named-by-the-stack"
 ONE_NAME = dict.fromkeys(REGIONS, FUNCTION)
-
-
-def _zip(release: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        info = zipfile.ZipInfo("bootstrap", date_time=(2026, 1, 1, 0, 0, 0))
-        archive.writestr(info, f"#!/bin/sh\n# {release}\n")
-    return buffer.getvalue()
 
 
 def code(release: str) -> str:
     """The CodeSha256 Lambda reports for a release's zip."""
-    return code_sha256(_zip(release))
+    return code_sha256(release_zip(release))
 
 
 def _deploy(client, region: str, role_arn: str, releases: list[str], live: int | None) -> None:
     """The function as `sls deploy` leaves it: created by the stack, then one version published
     per deploy, each with that deploy's release."""
-    function = {
-        "Type": "AWS::Lambda::Function",
-        "Properties": {
-            "FunctionName": FUNCTION,
-            "Runtime": "provided.al2023",
-            "Role": role_arn,
-            "Handler": "bootstrap",
-            "Code": {"ZipFile": "#!/bin/sh\n"},
-        },
-    }
     boto3.client("cloudformation", region_name=region).create_stack(
-        StackName=STACK, TemplateBody=json.dumps({"Resources": {"HelloLambdaFunction": function}})
+        StackName=STACK, TemplateBody=json.dumps({"Resources": {"HelloLambdaFunction": function_resource(role_arn)}})
     )
     for release in releases:
-        client.update_function_code(FunctionName=FUNCTION, ZipFile=_zip(release))
+        client.update_function_code(FunctionName=FUNCTION, ZipFile=release_zip(release))
         client.publish_version(FunctionName=FUNCTION)
     if live is not None:
         client.create_alias(FunctionName=FUNCTION, Name=ALIAS, FunctionVersion=str(live))
@@ -201,7 +181,7 @@ def publish_manifest(region: str, commit: str, release: str) -> None:
         for r in cloudformation.list_stack_resources(StackName=PROJECT.artifacts_stack)["StackResourceSummaries"]
     ]
     manifest = Manifest.of_zip(
-        _zip(release), service=PROJECT.service, stage=PRODUCTION, artifact=str(PROJECT.zip), commit=commit
+        release_zip(release), service=PROJECT.service, stage=PRODUCTION, artifact=str(PROJECT.zip), commit=commit
     )
     boto3.client("s3", region_name=region).put_object(
         Bucket=bucket, Key=PROJECT.release_manifest_key(commit, PRODUCTION), Body=manifest.json()

@@ -5,13 +5,12 @@ the same commands naming production do."""
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 
 import boto3
 import pytest
 from dns_helpers import route53_part
+from lambda_helpers import FUNCTION, function_resource, release_zip
 from makefile import dry_run, ops_commands, targets_passing
 
 from ops import project as projects
@@ -25,15 +24,7 @@ DEFAULT, PRODUCTION = PROJECT.stage("default"), PROJECT.stage("production")
 CHANGING = ["deploy", "deploy-all", "deploy-release", "rollback", "drain", "restore"]
 READING = ["package", "acceptance", "smoke-global", "dashboard"]
 ARGUMENTS = {"REGION": PROJECT.regions[0], "COMMIT": "0123abc"}
-FUNCTION = "named-by-the-stack"
 with_the_canary = pytest.mark.skipif(PROJECT.alias is None, reason="no canary: no alias to move")
-
-
-def _zip(release: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(zipfile.ZipInfo("bootstrap", date_time=(2026, 1, 1, 0, 0, 0)), release)
-    return buffer.getvalue()
 
 
 def test_the_targets_that_take_a_stage_are_known_to_this_test():
@@ -64,16 +55,7 @@ def production(aws, production_with_domain, project, tmp_path, monkeypatch):
     zone = route53.create_hosted_zone(Name="api.example.com", CallerReference="safe")["HostedZone"]["Id"]
     for index, region in enumerate(project["regions"]):
         template = route53_part(production_with_domain, zone.rsplit("/", 1)[-1])
-        template["Resources"]["HelloLambdaFunction"] = {
-            "Type": "AWS::Lambda::Function",
-            "Properties": {
-                "FunctionName": FUNCTION,
-                "Runtime": "provided.al2023",
-                "Role": role,
-                "Handler": "bootstrap",
-                "Code": {"ZipFile": "#!/bin/sh\n"},
-            },
-        }
+        template["Resources"]["HelloLambdaFunction"] = function_resource(role)
         boto3.client("cloudformation", region_name=region).create_stack(
             StackName=PROJECT.stack(PRODUCTION),
             TemplateBody=json.dumps(template),
@@ -85,7 +67,7 @@ def production(aws, production_with_domain, project, tmp_path, monkeypatch):
         )
         functions = boto3.client("lambda", region_name=region)
         for release in ("first", "second"):
-            functions.update_function_code(FunctionName=FUNCTION, ZipFile=_zip(release))
+            functions.update_function_code(FunctionName=FUNCTION, ZipFile=release_zip(release))
             functions.publish_version(FunctionName=FUNCTION)
         if PROJECT.alias:
             functions.create_alias(FunctionName=FUNCTION, Name=PROJECT.alias, FunctionVersion="2")
