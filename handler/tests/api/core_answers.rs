@@ -6,6 +6,7 @@
 use hello_world::{HelloWorld, HttpEvent, RawRequest};
 use hello_world_handler::Telemetry;
 use hello_world_handler::router::{Answer, Call, Route};
+use hello_world_handler::routes::ROUTES;
 
 use crate::helpers::{respond, respond_by};
 use hello_world_testkit::fixtures;
@@ -61,7 +62,10 @@ fn panicking<'c>(_: &'c Call<'_>) -> Answer<'c> {
 #[test]
 fn a_handler_that_panics_gets_api_gateways_json_500_and_the_next_request_is_answered() {
     let request = fixtures::request("apigw-http");
-    let buggy = [Route::new("ANY /hello", panicking)];
+    let buggy: Vec<Route> = ROUTES
+        .iter()
+        .map(|route| Route::new(route.key, panicking))
+        .collect();
     let response = response_json(&respond_by(&buggy, &Telemetry::off(), &request));
     assert_eq!(response["status"], 500);
     assert_eq!(
