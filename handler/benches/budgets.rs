@@ -46,9 +46,9 @@ fn cold_start_median_ms() -> std::io::Result<f64> {
     Ok(median_and_max(&starts).0.as_secs_f64() * 1_000.0)
 }
 
-/// The median over 15 batches of `per_batch` runs of `work`, per run.
-fn median_per_run(per_batch: u32, mut work: impl FnMut()) -> Duration {
-    let batches: Vec<Duration> = (0..15)
+/// The time per run of 15 batches of `per_batch` runs of `work`, each batch's.
+fn per_run(per_batch: u32, mut work: impl FnMut()) -> Vec<Duration> {
+    (0..15)
         .map(|_| {
             let started = Instant::now();
             for _ in 0..per_batch {
@@ -56,21 +56,27 @@ fn median_per_run(per_batch: u32, mut work: impl FnMut()) -> Duration {
             }
             started.elapsed() / per_batch
         })
-        .collect();
-    median_and_max(&batches).0
+        .collect()
+}
+
+/// The median batch's time per run.
+fn median_per_run(per_batch: u32, work: impl FnMut()) -> Duration {
+    median_and_max(&per_run(per_batch, work)).0
 }
 
 /// The handler's cost per request as it runs in Lambda: its JSON log line and its metrics
-/// included, written to nowhere.
-fn handler_median_us(
+/// included, written to nowhere. The fastest of the batches: a busy neighbour only ever adds
+/// time, so the fastest is the code's own cost, and the figure that moves least between runs.
+fn handler_us(
     runtime: &tokio::runtime::Runtime,
     telemetry: &Telemetry,
     request: &lambda_http::Request,
 ) -> f64 {
     let per_request = tracing::subscriber::with_default(support::log_lines(), || {
-        median_per_run(2_000, || {
+        let batches = per_run(2_000, || {
             black_box(runtime.block_on(handle(telemetry, black_box(request))));
-        })
+        });
+        batches.into_iter().min().unwrap_or_default()
     });
     per_request.as_secs_f64() * 1_000_000.0
 }
@@ -81,7 +87,7 @@ fn sampled_trace_extra_us(runtime: &tokio::runtime::Runtime, untraced_us: f64) -
     let header = fixtures::trace_header(1, true);
     let sampled =
         fixtures::traced_request_from_event(&fixtures::event("apigw-http"), Some(&header));
-    handler_median_us(runtime, &traced, &sampled) - untraced_us
+    handler_us(runtime, &traced, &sampled) - untraced_us
 }
 
 /// How many measurements in a row must be over a timing budget to fail it.
@@ -173,7 +179,7 @@ fn main() -> ExitCode {
     let request = fixtures::request("apigw-http");
     let telemetry = support::metrics_on();
     let handler_us = best_of_attempts(handler_limit, || {
-        Ok(handler_median_us(&runtime, &telemetry, &request))
+        Ok(handler_us(&runtime, &telemetry, &request))
     })
     .unwrap_or(f64::INFINITY);
     #[allow(clippy::cast_precision_loss, reason = "a zip far below 2^52 bytes")]
@@ -191,7 +197,7 @@ fn main() -> ExitCode {
             unit: "ms",
         },
         Budget {
-            name: "handler per request, log line and metrics, median",
+            name: "handler per request, log line and metrics, fastest batch",
             measured: handler_us,
             limit: handler_limit,
             unit: "µs",
