@@ -18,6 +18,9 @@ CARGO_NEXTEST_VERSION=0.9.143
 CARGO_GENERATE_VERSION=0.26.0
 CARGO_GENERATE_RUST=1.97.1
 TOOLS="$PWD/.tools"
+# Cargo tools built from source are built once per version and user, here, and linked into
+# .tools/: every clone of the project (CI's among them) then skips minutes of compiling.
+CARGO_TOOL_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/rust-serverless-template/cargo-tools"
 
 step() { printf '\n== %s\n' "$*" >&2; }
 
@@ -51,17 +54,27 @@ rust_tools() {
   rustup target add aarch64-unknown-linux-gnu >/dev/null
 }
 
+# cached_cargo_install CRATE VERSION [cargo install arguments...]: CRATE@VERSION's binary in
+# .tools/cargo/bin, built into the per-user cache unless it is there already.
+cached_cargo_install() {
+  local crate=$1 version=$2 root
+  shift 2
+  root="$CARGO_TOOL_CACHE/$crate-$version"
+  if [ ! -x "$root/bin/$crate" ]; then
+    step "$crate $version"
+    cargo install --locked --quiet --root "$root" "$@" "$crate@$version"
+  fi
+  mkdir -p "$TOOLS/cargo/bin"
+  ln -sf "$root/bin/$crate" "$TOOLS/cargo/bin/$crate"
+}
+
 # The test runner and the coverage tool of the gate.
 cargo_tools() {
   export PATH="$HOME/.cargo/bin:$TOOLS/cargo/bin:$PATH"
-  if [ "$(cargo_tool_version llvm-cov)" != "$CARGO_LLVM_COV_VERSION" ]; then
-    step "cargo-llvm-cov $CARGO_LLVM_COV_VERSION"
-    cargo install --locked --quiet --root "$TOOLS/cargo" "cargo-llvm-cov@$CARGO_LLVM_COV_VERSION"
-  fi
-  if [ "$(cargo_tool_version nextest)" != "$CARGO_NEXTEST_VERSION" ]; then
-    step "cargo-nextest $CARGO_NEXTEST_VERSION"
-    cargo install --locked --quiet --root "$TOOLS/cargo" "cargo-nextest@$CARGO_NEXTEST_VERSION"
-  fi
+  [ "$(cargo_tool_version llvm-cov)" = "$CARGO_LLVM_COV_VERSION" ] \
+    || cached_cargo_install cargo-llvm-cov "$CARGO_LLVM_COV_VERSION"
+  [ "$(cargo_tool_version nextest)" = "$CARGO_NEXTEST_VERSION" ] \
+    || cached_cargo_install cargo-nextest "$CARGO_NEXTEST_VERSION"
 }
 
 template_tools() {
@@ -69,16 +82,15 @@ template_tools() {
   local installed
   installed=$(cargo generate --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' || true)
   if [ "$installed" != "$CARGO_GENERATE_VERSION" ]; then
-    step "cargo-generate $CARGO_GENERATE_VERSION (built with Rust $CARGO_GENERATE_RUST)"
-    rustup toolchain install "$CARGO_GENERATE_RUST" --profile minimal
-    # Without its git support (the template test generates from a path) and without its
-    # release profile's fat LTO: a build of about 2 minutes instead of 7, for a tool that
-    # renames files once per run.
-    cargo "+$CARGO_GENERATE_RUST" install --locked --quiet --root "$TOOLS/cargo" \
+    rustup toolchain list | grep -q "^$CARGO_GENERATE_RUST" \
+      || rustup toolchain install "$CARGO_GENERATE_RUST" --profile minimal
+    # Built with Rust $CARGO_GENERATE_RUST, without its git support (the template test
+    # generates from a path) and without its release profile's fat LTO: a build of about 2
+    # minutes instead of 7, for a tool that renames files once per run.
+    RUSTUP_TOOLCHAIN="$CARGO_GENERATE_RUST" cached_cargo_install cargo-generate "$CARGO_GENERATE_VERSION" \
       --no-default-features \
       --config profile.release.lto=false --config profile.release.codegen-units=16 \
-      --config profile.release.opt-level=1 \
-      "cargo-generate@$CARGO_GENERATE_VERSION"
+      --config profile.release.opt-level=1
   fi
 }
 
