@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from ops.artifacts import MANIFEST
+from ops.cli import Failed
 
 ROOT = Path(__file__).resolve().parents[1]
 # Where every release is published in a region's release bucket, one folder per commit.
@@ -25,8 +26,9 @@ ROLES = ("qa", "production", "default")
 FILE_VARIABLE = re.compile(r"\$\{file\(\./(?P<path>[^)]+)\):(?P<keys>[\w.]+)\}")
 
 
-class ProjectError(ValueError):
-    """project.yml or serverless.yml does not say what the ops code needs; the message says which."""
+class ProjectError(Failed):
+    """project.yml or serverless.yml does not say what the ops code needs, or a command asked
+    for what they do not name; the message says which. It ends a command as one line."""
 
 
 class _IgnoreTags(yaml.SafeLoader):

@@ -79,3 +79,18 @@ def test_value_answers_without_importing_the_aws_sdk():
     assert result.returncode == 0
     assert result.stdout.split() == projects.load().regions
     assert "boto3" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["value", "stage.nowhere"], "error: project.yml names no stage for the role nowhere"),
+        (["deploy", "--region", "mars-north-1"], "invalid choice: 'mars-north-1'"),
+        (["rollback", "--stage"], "expected one argument"),
+    ],
+)
+def test_bad_input_ends_in_one_line_never_a_traceback(argv, line):
+    result = ops("-m", "ops", *argv)
+    assert result.returncode in (1, 2)
+    assert line in result.stderr
+    assert "Traceback" not in result.stderr
