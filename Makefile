@@ -83,7 +83,7 @@ REUSE_ZIP ?=
 OPS := python3 -m ops
 
 .PHONY: package
-package: ## Build the arm64 zip and package STAGE (default: the default stage) once, with its manifest
+package: ## Build the arm64 zip and package STAGE (default: project.yml's default stage) once, with its manifest
 	scripts/tools.sh rust python node
 	$(OPS) package $(STAGE_ARG) $(if $(RELEASE),--release $(RELEASE))
 

@@ -5,7 +5,7 @@ resource type's handlers with the deployer's credentials, and runs the read hand
 create and update. The registry schema of every type lists the permissions of its create, read,
 update and delete handlers; cfn-lint ships those schemas, so this works offline.
 
-    python3 infra/deploy_role.py dist/prod dist/rehearsal
+    python3 infra/deploy_role.py dist/prod dist/rehearsal-prod
 
 prints, per service, the actions the compiled templates need that the role does not grant (and
 exits 1 when there are any). infra/tests/test_deploy_role.py runs the same check in the gate.
