@@ -81,6 +81,9 @@ COMMIT ?=
 URL ?=
 REUSE_ZIP ?=
 OPS := python3 -m ops
+APPLY ?=
+CIRCLECI_ORG_ID ?=
+CIRCLECI_PROJECT_ID ?=
 
 .PHONY: package
 package: ## Build the arm64 zip and package STAGE (default: project.yml's default stage) once, with its manifest
@@ -149,6 +152,12 @@ restore: ## Let REGION serve STAGE again after `make drain`
 	@[ -n "$(REGION)" ] || { echo "usage: make restore REGION=<region> [STAGE=<stage or role>]" >&2; exit 2; }
 	scripts/tools.sh python
 	$(OPS) restore --region $(REGION) $(STAGE_ARG)
+
+.PHONY: bootstrap
+bootstrap: ## Plan this project's account setup (release buckets, deploy role); APPLY=1 carries it out
+	scripts/tools.sh python
+	$(OPS) bootstrap $(if $(CIRCLECI_ORG_ID),--org-id $(CIRCLECI_ORG_ID)) \
+	  $(if $(CIRCLECI_PROJECT_ID),--project-id $(CIRCLECI_PROJECT_ID)) $(if $(APPLY),--apply)
 
 .PHONY: rehearse
 rehearse: ## Offline: deploy one package to both regions of a local moto, check hashes and every route

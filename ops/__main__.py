@@ -22,6 +22,7 @@ COMMANDS = {
     "dashboard": ("ops.dashboards", "main", [], "print a stage's dashboard in every region"),
     "stage-url": ("ops.lookup", "stage_url", [], "print a stage's HTTP API URL in one region"),
     "value": ("ops.lookup", "value", [], "print one value of project.yml or serverless.yml"),
+    "bootstrap": ("ops.setup.bootstrap", "main", [], "set up an AWS account for the project: plan, then --apply"),
     "rehearse": ("ops.rehearsal.run", "main", [], "offline: the whole delivery chain against a local moto"),
     "front": ("ops.rehearsal.apigw_front", "main", [], "offline: the HTTP API stand-in the rehearsal serves"),
 }

@@ -1,0 +1,97 @@
+"""`make bootstrap` (ops/setup/bootstrap.py) against moto: from an empty account it plans every
+stack with change sets and changes nothing until asked; applied, it creates the release bucket
+in every region and the deploy role; a second run finds nothing to change; a stack in a failed
+state is refused with nothing changed."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from ops import project as projects
+from ops.cli import run
+from ops.setup import bootstrap
+
+PROJECT = projects.load()
+IDS = ["--org-id", "0a1b2c3d-org", "--project-id", "4e5f6a7b-project"]
+ROLE = PROJECT.settings.get("deploy_role_name")
+
+
+def live_stacks() -> dict[str, list[str]]:
+    """The stacks of every region that exist and are not an empty plan's leftovers."""
+    found = {}
+    for region in PROJECT.regions:
+        summaries = boto3.client("cloudformation", region_name=region).list_stacks()["StackSummaries"]
+        found[region] = sorted(
+            s["StackName"] for s in summaries if s["StackStatus"] not in ("DELETE_COMPLETE", "REVIEW_IN_PROGRESS")
+        )
+    return found
+
+
+def expected_stacks() -> dict[str, list[str]]:
+    expected = {region: [PROJECT.artifacts_stack] for region in PROJECT.regions}
+    if ROLE:
+        expected[PROJECT.regions[0]] = sorted([PROJECT.artifacts_stack, ROLE])
+    return expected
+
+
+def test_a_plan_on_an_empty_account_lists_every_stack_and_changes_nothing(aws, capsys):
+    assert run(bootstrap.main, IDS) == 0
+    out = capsys.readouterr().out
+    for region in PROJECT.regions:
+        assert f"{region}: {PROJECT.artifacts_stack} (create):\n  Add ReleaseBucket (AWS::S3::Bucket)" in out
+    assert "nothing was changed: run again with --apply" in out
+    assert live_stacks() == {region: [] for region in PROJECT.regions}
+
+
+def test_applied_it_creates_the_buckets_and_the_role_and_says_what_to_set_in_circleci(aws, capsys):
+    assert run(bootstrap.main, [*IDS, "--apply"]) == 0
+    assert live_stacks() == expected_stacks()
+    for region in PROJECT.regions:
+        s3 = boto3.client("s3", region_name=region)
+        assert any(bucket["Name"] for bucket in s3.list_buckets()["Buckets"])
+    if ROLE:
+        arn = boto3.client("iam", region_name=PROJECT.regions[0]).get_role(RoleName=ROLE)["Role"]["Arn"]
+        assert f"AWS_ROLE_ARN={arn}" in capsys.readouterr().out
+
+
+def test_a_second_run_finds_nothing_to_change(aws, capsys):
+    run(bootstrap.main, [*IDS, "--apply"])
+    capsys.readouterr()
+    assert run(bootstrap.main, IDS) == 0
+    out = capsys.readouterr().out
+    assert "nothing to change: the account is set up" in out
+    assert "Add " not in out
+    assert live_stacks() == expected_stacks()
+
+
+def test_a_stack_in_a_failed_state_is_refused_with_nothing_changed(aws, monkeypatch, capsys):
+    real = bootstrap.status_of
+    last = PROJECT.regions[-1]
+    monkeypatch.setattr(
+        bootstrap,
+        "status_of",
+        lambda cloudformation, name: (
+            "UPDATE_ROLLBACK_FAILED" if cloudformation.meta.region_name == last else real(cloudformation, name)
+        ),
+    )
+    assert run(bootstrap.main, [*IDS, "--apply"]) == 2
+    assert f"{last}: {PROJECT.artifacts_stack} is UPDATE_ROLLBACK_FAILED" in capsys.readouterr().err
+    assert live_stacks() == {region: [] for region in PROJECT.regions}
+
+
+@pytest.mark.skipif(not ROLE, reason="no deploy role: the project does not deploy from CircleCI")
+def test_the_deploy_role_needs_circlecis_ids(aws, capsys):
+    assert run(bootstrap.main, []) == 2
+    assert "give --org-id and --project-id" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not ROLE, reason="no deploy role: the project does not deploy from CircleCI")
+def test_the_oidc_provider_is_created_only_where_the_account_lacks_it(aws):
+    region = PROJECT.regions[0]
+    assert bootstrap.create_oidc_provider(region, ROLE, "0a1b2c3d-org") == "true"
+    boto3.client("iam", region_name=region).create_open_id_connect_provider(
+        Url="https://oidc.circleci.com/org/0a1b2c3d-org", ClientIDList=["0a1b2c3d-org"], ThumbprintList=["0" * 40]
+    )
+    assert bootstrap.create_oidc_provider(region, ROLE, "0a1b2c3d-org") == "false"
+    assert bootstrap.create_oidc_provider(region, ROLE, "another-org") == "true"
