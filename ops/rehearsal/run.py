@@ -101,17 +101,17 @@ def rezip(zip_path: Path, comment: bytes) -> None:
             new.writestr(info, data)
 
 
-def create_release_buckets(project) -> None:
-    template = (project.root / "infra" / "artifact-buckets.yml").read_text()
-    for region in project.regions:
-        cloudformation = client("cloudformation", region)
-        cloudformation.create_stack(
-            StackName=project.artifacts_stack,
-            TemplateBody=template,
-            Parameters=[{"ParameterKey": "ServiceName", "ParameterValue": project.service}],
-        )
-        cloudformation.get_waiter("stack_create_complete").wait(StackName=project.artifacts_stack)
-        print(f"{region}: {project.artifacts_stack} created")
+def bootstrap_account(project, work: Path) -> None:
+    """`make bootstrap APPLY=1` on the empty account, then `make bootstrap` again, which must
+    find nothing to change."""
+    ids = ("--org-id", "rehearsal-org", "--project-id", "rehearsal-project")
+    for run, argv, expected in (("first", (*ids, "--apply"), "== Applying"), ("second", ids, "nothing to change")):
+        log = work / f"bootstrap-{run}.log"
+        result = ops_command(project, "bootstrap", *argv, log=log)
+        text = log.read_text()
+        print(text, end="")
+        if result.returncode != 0 or expected not in text:
+            raise Failed(f"the {run} bootstrap did not say {expected!r}")
 
 
 def rehearse(project, work: Path) -> None:  # noqa: PLR0915 (the chain's steps, in order, as CI runs them)
@@ -163,8 +163,8 @@ def rehearse(project, work: Path) -> None:  # noqa: PLR0915 (the chain's steps, 
         say("The function alone, asked every route of the production package: each reaches its handler")
         smoke.run(function, project.package_dir(production), function_alone=True)
 
-        say("The release buckets, one per region (infra/artifact-buckets.yml)")
-        create_release_buckets(project)
+        say("make bootstrap on the empty account: the release buckets (and the deploy role), then again")
+        bootstrap_account(project, work)
 
         say("An earlier release: the same binary zipped again, so that it has a CodeSha256 of its own")
         keep = work / "current"
