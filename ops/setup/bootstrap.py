@@ -171,27 +171,23 @@ def main(argv: list[str]) -> int:
             plan(project, stack)
             print(f"{stack.region}: {stack.name} ({'update' if stack.exists else 'create'}):")
             print("\n".join(f"  {change}" for change in stack.changes) or "  nothing to change")
-    except (Refused, Failed):
+    except Exception:
+        # Whatever stopped the plan (a refusal, AWS's own error), it leaves nothing behind.
         for stack in wanted:
             discard(stack)
         raise
-    changing = [stack for stack in wanted if stack.changes]
-    if not changing:
-        for stack in wanted:
+    changing = sum(1 for stack in wanted if stack.changes)
+    for stack in wanted:
+        if stack.changes and args.apply:
+            say(f"Applying {stack.name} in {stack.region}")
+            apply(stack)
+        else:
             discard(stack)
+    if not changing:
         print("nothing to change: the account is set up")
     elif not args.apply:
-        for stack in wanted:
-            discard(stack)
-        print(f"{len(changing)} stacks to change; nothing was changed: run again with --apply (make bootstrap APPLY=1)")
+        print(f"{changing} stacks to change; nothing was changed: run again with --apply (make bootstrap APPLY=1)")
         return 0
-    else:
-        for stack in wanted:
-            if stack.changes:
-                say(f"Applying {stack.name} in {stack.region}")
-                apply(stack)
-            else:
-                discard(stack)
     role = next((s for s in wanted if "DeployRoleName" in s.parameters), None)
     if role:
         arn = client("iam", role.region).get_role(RoleName=role.parameters["DeployRoleName"])["Role"]["Arn"]
