@@ -14,8 +14,7 @@ from lambda_helpers import FUNCTION, function_resource, release_zip
 from makefile import dry_run, ops_commands, targets_passing
 
 from ops import project as projects
-from ops.__main__ import COMMANDS
-from ops.cli import run
+from ops.__main__ import main as run_ops
 
 PROJECT = projects.load()
 DEFAULT, PRODUCTION = PROJECT.stage("default"), PROJECT.stage("production")
@@ -96,11 +95,6 @@ def production_state(regions) -> dict:
             "inverted": inverted,
         }
     return state
-
-
-def run_ops(argv: list[str]) -> int:
-    module, function, first, _ = COMMANDS[argv[0]]
-    return run(getattr(__import__(module, fromlist=[function]), function), [*first, *argv[1:]])
 
 
 @pytest.mark.parametrize("target", CHANGING)
