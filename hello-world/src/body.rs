@@ -21,6 +21,10 @@ pub enum InputError {
     },
     /// The decoded body is larger than [`MAX_BODY_BYTES`].
     BodyTooLarge { size: usize },
+    /// A route that reads JSON was sent another media type, or none.
+    UnsupportedMediaType { content_type: Option<String> },
+    /// The JSON parses but does not say what the route needs, or a header is unusable.
+    Invalid { reason: String },
 }
 
 impl InputError {
@@ -28,8 +32,9 @@ impl InputError {
     #[must_use]
     pub fn status(&self) -> u16 {
         match self {
-            Self::MalformedJson { .. } => 400,
+            Self::MalformedJson { .. } | Self::Invalid { .. } => 400,
             Self::BodyTooLarge { .. } => 413,
+            Self::UnsupportedMediaType { .. } => 415,
         }
     }
 }
@@ -49,6 +54,12 @@ impl fmt::Display for InputError {
                 f,
                 "request body is {size} bytes, over the limit of {MAX_BODY_BYTES} bytes"
             ),
+            Self::UnsupportedMediaType { content_type } => write!(
+                f,
+                "request body must be application/json, not {}",
+                content_type.as_deref().unwrap_or("unlabelled")
+            ),
+            Self::Invalid { reason } => f.write_str(reason),
         }
     }
 }
@@ -105,7 +116,7 @@ pub(crate) fn interpret(bytes: &[u8], content_type: Option<&str>) -> Result<Body
 }
 
 /// `application/json` or any structured `+json` type, parameters such as charset allowed.
-fn is_json_media_type(content_type: &str) -> bool {
+pub(crate) fn is_json_media_type(content_type: &str) -> bool {
     let essence = content_type
         .split(';')
         .next()
@@ -121,7 +132,7 @@ fn is_json_media_type(content_type: &str) -> bool {
     }
 }
 
-fn malformed_json(error: &serde_json::Error) -> InputError {
+pub(crate) fn malformed_json(error: &serde_json::Error) -> InputError {
     // serde_json's Display appends " at line L column C"; keep the reason on its own.
     let full = error.to_string();
     let reason = full

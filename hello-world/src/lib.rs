@@ -9,6 +9,7 @@
 mod body;
 mod event;
 mod greeting;
+pub mod greetings;
 mod headers;
 mod health;
 mod request;

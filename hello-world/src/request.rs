@@ -36,6 +36,15 @@ impl<'a> RawRequest<'a> {
         }
     }
 
+    /// The first value of the header `name`, whatever the case it was sent in.
+    #[must_use]
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(line_name, _)| line_name.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_ref())
+    }
+
     /// Header lines given as plain string pairs, as tests and benches write them.
     #[must_use]
     pub fn with_headers(self, headers: &[(&'a str, &'a str)]) -> Self {
