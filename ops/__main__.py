@@ -14,6 +14,7 @@ COMMANDS = {
     "publish": ("ops.publish", "main", [], "put a release in every region's release bucket"),
     "deploy": ("ops.deploy", "main", [], "deploy a stage's package to a region (or every region), then check it"),
     "deploy-release": ("ops.release", "main", [], "deploy a published release from each region's bucket"),
+    "data": ("ops.data", "main", [], "plan (or --apply) a stage's global table, in the first region"),
     "smoke": ("ops.smoke", "main", [], "ask every route of a package at a base URL, as a browser would"),
     "smoke-global": ("ops.global_smoke", "main", [], "ask a stage's one endpoint which region answers"),
     "rollback": ("ops.rollback", "main", [], "move the live alias back to a release, in every region"),

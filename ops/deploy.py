@@ -10,7 +10,8 @@ the alias; if CodeDeploy rolled the release back, this says so and fails.
     python -m ops deploy [--region REGION] [--stage STAGE] [--endpoint URL]
 
 Without --region, every region of project.yml, one after the other: a package that fails its
-checks in the first region never reaches the next.
+checks in the first region never reaches the next. Before any region, the stage's data stack
+(ops.data) is put in place, so a function never runs before its table.
 
 --endpoint replaces the stack's HTTP API URL for the smoke test. The moto rehearsal needs it,
 since moto does not model HTTP APIs: it points at ops.rehearsal.apigw_front instead.
@@ -21,7 +22,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from ops import cli, smoke
+from ops import cli, data, smoke
 from ops import project as projects
 from ops.artifacts import Manifest, file_code_sha256
 from ops.aws import client, code_sha256_of, physical_ids, stack_function, stack_outputs
@@ -75,14 +76,26 @@ def check_code(project, region: str, stage: str, expected: str) -> None:
         print(f"{function}:{project.alias} CodeSha256 {live} matches the manifest")
 
 
-def deploy(project, region: str, stage: str, endpoint: str | None = None) -> None:
-    package_dir = project.package_dir(stage)
-    manifest = Manifest.read(package_dir)
+def checked_package(project, stage: str) -> Manifest:
+    """The stage's package manifest, once its zip is the one it was made from."""
+    manifest = Manifest.read(project.package_dir(stage))
     zip_path = project.root / project.zip
     if not zip_path.is_file():
         raise Refused(f"{project.zip} is missing: the package needs its zip beside it")
     if file_code_sha256(zip_path) != manifest.codeSha256:
         raise Refused(f"{project.zip} is not the zip this package was made from")
+    return manifest
+
+
+def ensure_data(project, stage: str) -> None:
+    """The stage's table before its code (ops.data), where the project keeps data."""
+    if (project.root / data.TEMPLATE).is_file():
+        data.ensure(project, stage)
+
+
+def deploy(project, region: str, stage: str, endpoint: str | None = None) -> None:
+    package_dir = project.package_dir(stage)
+    manifest = checked_package(project, stage)
     stack = project.stack(stage)
 
     say(f"Deploying {stack} to {region} from {project.package_path(stage)} (commit {manifest.gitCommit})")
@@ -118,6 +131,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--endpoint", help="the base URL to smoke-test instead of the stack's HttpApiUrl")
     args = parser.parse_args(argv)
     stage = project.stage_named(args.stage)
+    checked_package(project, stage)
+    ensure_data(project, stage)
     for region in [args.region] if args.region else project.regions:
         deploy(project, region, stage, args.endpoint)
     return 0

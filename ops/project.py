@@ -93,6 +93,19 @@ class Project:
         """The stack osls deploys a stage as: `<service>-<stage>`."""
         return f"{self.service}-{stage}"
 
+    def data_stack(self, stage: str) -> str:
+        """The stack that holds a stage's global table, in the first region (infra/data.yml)."""
+        return f"{self.service}-{stage}-data"
+
+    def table_name(self, stage: str) -> str:
+        """The stage's greetings table, the same name in every region. serverless.yml builds
+        the same name for the function (a test holds the two together)."""
+        return f"{self.service}-{stage}-greetings"
+
+    def is_production(self, stage: str) -> bool:
+        """Whether `stage` plays production: its data is protected from deletion."""
+        return stage in (self.stage("production"), self.settings["stages"].get("rehearsal", {}).get("production"))
+
     @property
     def artifacts_stack(self) -> str:
         """The stack that holds a region's release bucket (infra/artifact-buckets.yml)."""

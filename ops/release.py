@@ -99,6 +99,7 @@ def main(argv: list[str]) -> int:
 
     say(f"Plan: release {args.commit}, stage {stage}, in {' '.join(regions)}")
     sources = plan(project, args.commit, stage, regions)
+    deploy.ensure_data(project, stage)
     for source in sources:
         say(f"Fetching release {args.commit} for {stage} from s3://{source.bucket}/ ({source.region})")
         fetch(project, args.commit, stage, source)

@@ -7,6 +7,8 @@
 //! translates and routes; the core decides, status codes included.
 
 mod carrier;
+mod clock;
+pub mod dynamodb;
 mod json_lines;
 mod logging;
 pub mod metrics;

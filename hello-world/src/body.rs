@@ -287,6 +287,26 @@ mod tests {
     }
 
     #[test]
+    fn an_unsupported_media_type_is_a_415_that_names_the_type_it_was_sent() {
+        let labelled = InputError::UnsupportedMediaType {
+            content_type: Some("text/csv".to_owned()),
+        };
+        let unlabelled = InputError::UnsupportedMediaType { content_type: None };
+        assert_eq!((labelled.status(), unlabelled.status()), (415, 415));
+        assert!(labelled.to_string().contains("text/csv"));
+        assert!(unlabelled.to_string().contains("unlabelled"));
+    }
+
+    #[test]
+    fn an_invalid_request_is_a_400_that_says_only_its_reason() {
+        let invalid = InputError::Invalid {
+            reason: "name must not be empty".to_owned(),
+        };
+        assert_eq!(invalid.status(), 400);
+        assert_eq!(invalid.to_string(), "name must not be empty");
+    }
+
+    #[test]
     fn bodies_of_different_kinds_are_not_equal() {
         let json = interpret(b"1", JSON).expect("JSON");
         assert_ne!(json, Body::Text("1".to_owned()));

@@ -57,3 +57,18 @@ impl<'a> RawRequest<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_header_is_found_whatever_its_case_and_its_first_value_wins() {
+        let request = RawRequest::new("GET", "/", "req-1", "test").with_headers(&[
+            ("Content-Type", "text/plain"),
+            ("content-type", "application/json"),
+        ]);
+        assert_eq!(request.header("CONTENT-TYPE"), Some("text/plain"));
+        assert_eq!(request.header("accept"), None);
+    }
+}

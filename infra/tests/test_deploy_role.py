@@ -13,6 +13,7 @@ import iam_authorization
 import pytest
 from conftest import ROOT, load_yaml, packaged
 
+from ops import data
 from ops import project as projects
 
 TEMPLATE = ROOT / "infra" / "circleci-deploy-role.yml"
@@ -43,10 +44,12 @@ def as_list(value):
 
 @pytest.fixture(scope="module")
 def templates(project, production_with_domain) -> list[dict]:
-    """Every template the role deploys: each stage CI deploys, the rehearsal's, and production
-    with a domain (the DNS layer)."""
+    """Every template the role deploys: each stage CI deploys, the rehearsal's, production
+    with a domain (the DNS layer), and production's data stack (ops.data)."""
     stages = [project["stages"]["qa"], project["stages"]["production"], *project["stages"]["rehearsal"].values()]
-    return [*(packaged(stage)[0] for stage in stages), production_with_domain]
+    ops_project = projects.load()
+    data_stack = data.template(ops_project, ops_project.stage("production"))
+    return [*(packaged(stage)[0] for stage in stages), production_with_domain, data_stack]
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,7 @@ from ops import project as projects
 from ops.artifacts import Manifest, file_code_sha256
 from ops.aws import client, code_sha256_of, release_bucket, stack_function
 from ops.cli import Failed, say
-from ops.rehearsal import lambda_versions
+from ops.rehearsal import lambda_versions, tables
 from ops.rehearsal.processes import Servers
 
 # Release ids of their own, so the rehearsal needs no commit and never collides with one.
@@ -125,9 +125,20 @@ def rehearse(project, work: Path) -> None:  # noqa: PLR0915 (the chain's steps, 
     with Servers(work) as servers:
         say(f"Starting moto on 127.0.0.1:{moto_port} and the function on {function}")
         servers.start("moto", ["moto_server", "-H", "127.0.0.1", "-p", str(moto_port)], project.root)
+        # One local function serves both stages' smoke tests; it keeps qa's greetings, in moto.
         servers.start(
             "the local function",
-            ["cargo", "lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(function_port)],
+            [
+                "cargo",
+                "lambda",
+                "watch",
+                "--invoke-address",
+                "127.0.0.1",
+                "--invoke-port",
+                str(function_port),
+                "--env-var",
+                f"GREETINGS_TABLE={project.table_name(qa)},AWS_REGION={first_region}",
+            ],
             project.root,
         )
 
@@ -157,6 +168,9 @@ def rehearse(project, work: Path) -> None:  # noqa: PLR0915 (the chain's steps, 
             project.root,
         )
         servers.wait_until_answering("moto", f"http://127.0.0.1:{moto_port}/moto-api/")
+        say("The stages' tables, in every region: moto makes no global table, so the rehearsal does")
+        for stage in (qa, production):
+            tables.create_replicas(project, stage)
         servers.wait_until_answering("the local function", f"{function}/")
         servers.wait_until_answering("the HTTP API stand-in", f"{front}/")
 

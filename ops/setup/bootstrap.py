@@ -35,6 +35,8 @@ class Stack:
     template: str
     parameters: dict[str, str]
     capabilities: list[str] = field(default_factory=list)
+    # The template's text, where ops renders it; otherwise the file `template` names is sent.
+    body: str | None = None
     exists: bool = False
     planned: bool = False
     changes: list[str] = field(default_factory=list)
@@ -121,7 +123,7 @@ def plan(project, stack: Stack) -> None:
         StackName=stack.name,
         ChangeSetName=stack.change_set,
         ChangeSetType="UPDATE" if stack.exists else "CREATE",
-        TemplateBody=(project.root / stack.template).read_text(),
+        TemplateBody=stack.body or (project.root / stack.template).read_text(),
         Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in stack.parameters.items()],
         Capabilities=stack.capabilities,
     )

@@ -53,6 +53,26 @@ pub struct Invocation {
     pub event: String,
     /// `Lambda-Runtime-Trace-Id`: `Root=…;Parent=…;Sampled=0|1`, or none.
     pub trace_header: Option<String>,
+    /// Held back from the function until the test opens it, to change the world in between.
+    pub gate: Option<Gate>,
+}
+
+/// A gate a test opens once: an invocation behind it waits until then.
+#[derive(Debug, Clone, Default)]
+pub struct Gate(Arc<(Mutex<bool>, std::sync::Condvar)>);
+
+impl Gate {
+    pub fn open(&self) {
+        *self.0.0.lock().unwrap_or_else(PoisonError::into_inner) = true;
+        self.0.1.notify_all();
+    }
+
+    fn wait(&self) {
+        let mut open = self.0.0.lock().unwrap_or_else(PoisonError::into_inner);
+        while !*open {
+            open = self.0.1.wait(open).unwrap_or_else(PoisonError::into_inner);
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -88,7 +108,7 @@ impl RuntimeApi {
                 .into_iter()
                 .map(|event| Invocation {
                     event,
-                    trace_header: None,
+                    ..Invocation::default()
                 })
                 .collect(),
         )
@@ -197,6 +217,9 @@ fn serve_connection(stream: TcpStream, state: &Shared) {
                     let _ = writer.shutdown(Shutdown::Both);
                     return;
                 };
+                if let Some(gate) = &invocation.gate {
+                    gate.wait();
+                }
                 (None, next_event(number, &invocation))
             }
             ["", "invocation", id, "response"] => (

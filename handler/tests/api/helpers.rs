@@ -29,7 +29,7 @@ pub fn respond_by(routes: &[Route], telemetry: &Telemetry, request: &Request) ->
         .block_on(handle_with(routes, telemetry, request))
 }
 
-const FUNCTION: &str = env!("CARGO_BIN_EXE_hello-world-handler");
+pub const FUNCTION: &str = env!("CARGO_BIN_EXE_hello-world-handler");
 
 /// What the binary did over one run: its exchanges with the Runtime API, its stdout, its exit.
 pub struct Run {
@@ -44,7 +44,7 @@ pub fn run_function_over(events: Vec<String>) -> Run {
         .into_iter()
         .map(|event| Invocation {
             event,
-            trace_header: None,
+            ..Invocation::default()
         })
         .collect();
     run_function_with(invocations, &[])

@@ -6,6 +6,7 @@
 
 mod carriers;
 mod core_answers;
+mod greetings;
 mod helpers;
 mod never_panics;
 mod request_log;

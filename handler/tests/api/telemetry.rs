@@ -25,6 +25,7 @@ fn invocation(event: String, number: u32, sampled: bool) -> Invocation {
     Invocation {
         event,
         trace_header: Some(fixtures::trace_header(number, sampled)),
+        gate: None,
     }
 }
 
@@ -205,7 +206,7 @@ fn a_second_process_counts_its_own_cold_start() {
                 .into_iter()
                 .map(|event| Invocation {
                     event,
-                    trace_header: None,
+                    ..Invocation::default()
                 })
                 .collect(),
             &METRICS_ENV,
