@@ -33,8 +33,10 @@ THROTTLED = (
 )
 CONFLICT = (
     b'{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException",'
-    b'"message":"Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict]",'
-    b'"CancellationReasons":[{"Code":"None"},{"Code":"TransactionConflict","Message":"Transaction is ongoing for the item"}]}'
+    b'"message":"Transaction cancelled, please refer cancellation reasons for specific reasons '
+    b'[None, TransactionConflict]",'
+    b'"CancellationReasons":[{"Code":"None"},'
+    b'{"Code":"TransactionConflict","Message":"Transaction is ongoing for the item"}]}'
 )
 
 
@@ -56,6 +58,7 @@ class FaultSwitch:
             return [answer[self.fault]]
         return self.app(environ, start_response)
 
+
 def create_table(port: int, name: str) -> None:
     table = yaml.safe_load(DATA_TEMPLATE.read_text())["Resources"]["GreetingsTable"]["Properties"]
     dynamodb = boto3.client(
@@ -74,6 +77,7 @@ def create_table(port: int, name: str) -> None:
     ttl = table["TimeToLiveSpecification"]
     dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
 
+
 def main(port: int, table: str) -> None:
     server = make_server("127.0.0.1", port, FaultSwitch(DomainDispatcherApplication(create_backend_app)))
 
@@ -82,6 +86,7 @@ def main(port: int, table: str) -> None:
     create_table(port, table)
     print(f"serving DynamoDB on 127.0.0.1:{port} with table {table}", flush=True)
     serving.join()
+
 
 if __name__ == "__main__":
     main(int(sys.argv[1]), sys.argv[2])

@@ -7,8 +7,12 @@
 //! translates and routes; the core decides, status codes included.
 
 mod carrier;
+#[cfg(feature = "greetings")]
 mod clock;
+#[cfg(feature = "greetings")]
 pub mod dynamodb;
+#[cfg(feature = "greetings")]
+mod greeting_routes;
 mod json_lines;
 mod logging;
 pub mod metrics;

@@ -4,16 +4,15 @@
 //! Gateway ignores any CORS header an integration returns.
 
 use hello_world::InputError;
-use hello_world::greetings::Outcome;
-use lambda_http::http::header::{ALLOW, CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use lambda_http::http::header::{ALLOW, CONTENT_TYPE};
 use lambda_http::http::{HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
 use serde::Serialize;
 
 /// The body of every 4xx answer.
 #[derive(Serialize)]
-struct ErrorBody {
-    error: String,
+pub(crate) struct ErrorBody {
+    pub(crate) error: String,
 }
 
 /// API Gateway's own refusal, so a client sees one answer for a path no route names, whether
@@ -67,33 +66,6 @@ pub(crate) fn input_error(error: &InputError) -> Response<Body> {
         error: error.to_string(),
     };
     json(status, &body)
-}
-
-/// What the core decided about a greeting: the record, or the error in words, with the
-/// `Location` and `Retry-After` it calls for.
-pub(crate) fn outcome(outcome: &Outcome) -> Response<Body> {
-    let status =
-        StatusCode::from_u16(outcome.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = match outcome.record() {
-        Some(record) => json(status, record),
-        None => json(
-            status,
-            &ErrorBody {
-                error: outcome.error().unwrap_or_default(),
-            },
-        ),
-    };
-    let headers = response.headers_mut();
-    if let Some(location) = outcome
-        .location()
-        .and_then(|text| HeaderValue::from_str(&text).ok())
-    {
-        headers.insert(LOCATION, location);
-    }
-    if let Some(seconds) = outcome.retry_after() {
-        headers.insert(RETRY_AFTER, HeaderValue::from(seconds));
-    }
-    response
 }
 
 /// A JSON answer: `body` serialised straight to the response text, with no intermediate tree.

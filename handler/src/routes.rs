@@ -10,20 +10,27 @@
     reason = "handlers are async so that a fork's first .await changes nothing around them"
 )]
 
-use hello_world::greetings::{self, GreetingRequest, IdempotencyKey, NewGreeting};
 use hello_world::{Health, HelloWorld, HttpEvent};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 
+#[cfg(feature = "greetings")]
+use crate::greeting_routes;
+use crate::response;
 use crate::router::{Call, Route};
-use crate::{clock, dynamodb, response};
 
 /// The routes, in any order: the most specific match wins, as in API Gateway.
 pub static ROUTES: &[Route] = &[
     Route::new("ANY /hello", |call| Box::pin(hello(call))),
     Route::new("GET /health", |call| Box::pin(health(call))),
-    Route::new("POST /greetings", |call| Box::pin(create_greeting(call))),
-    Route::new("GET /greetings/{id}", |call| Box::pin(read_greeting(call))),
+    #[cfg(feature = "greetings")]
+    Route::new("POST /greetings", |call| {
+        Box::pin(greeting_routes::create(call))
+    }),
+    #[cfg(feature = "greetings")]
+    Route::new("GET /greetings/{id}", |call| {
+        Box::pin(greeting_routes::read(call))
+    }),
 ];
 
 /// The greeting, for any method: the core reads the request and answers, or says what is wrong.
@@ -34,39 +41,8 @@ async fn hello(call: &Call<'_>) -> Response<Body> {
     }
 }
 
-/// Stores a greeting, at most once per `Idempotency-Key`, and answers it with its `Location`.
-async fn create_greeting(call: &Call<'_>) -> Response<Body> {
-    let asked = match GreetingRequest::from_request(&call.request) {
-        Ok(asked) => asked,
-        Err(error) => return response::input_error(&error),
-    };
-    let key = match IdempotencyKey::from_request(&call.request) {
-        Ok(key) => key,
-        Err(error) => return response::input_error(&error),
-    };
-    let new = NewGreeting {
-        id: clock::fresh_id(),
-        now: clock::now(),
-        region: region(),
-    };
-    let operation = if key.is_some() {
-        "DynamoDB TransactWriteItems"
-    } else {
-        "DynamoDB PutItem"
-    };
-    let write = greetings::create_greeting(dynamodb::table(), &asked, key.as_ref(), new);
-    // The SDK's futures are large; boxed, they leave the handler's own future small.
-    response::outcome(&Box::pin(call.traced(operation, write)).await)
-}
-
-/// A stored greeting, or a JSON 404.
-async fn read_greeting(call: &Call<'_>) -> Response<Body> {
-    let id = call.param("id").unwrap_or_default();
-    let read = greetings::find_greeting(dynamodb::table(), id, clock::now().epoch_seconds);
-    response::outcome(&Box::pin(call.traced("DynamoDB GetItem", read)).await)
-}
-
-fn region() -> String {
+/// The region Lambda runs the function in.
+pub(crate) fn region() -> String {
     std::env::var("AWS_REGION").unwrap_or_else(|_| "unknown".to_owned())
 }
 

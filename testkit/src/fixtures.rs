@@ -141,3 +141,25 @@ pub fn http_api_event_for(method: &str, path: &str) -> String {
     event["body"] = serde_json::Value::Null;
     event.to_string()
 }
+
+/// [`http_api_event_for`] with headers and a text body: a request with a JSON body to a route
+/// no committed fixture names.
+///
+/// # Panics
+/// When the HTTP API fixture is missing or not a JSON object.
+#[must_use]
+pub fn http_api_request(
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> String {
+    let mut event: serde_json::Value = serde_json::from_str(&http_api_event_for(method, path))
+        .unwrap_or_else(|error| panic!("{error}"));
+    for (name, value) in headers {
+        event["headers"][*name] = (*value).into();
+    }
+    event["body"] = body.map_or(serde_json::Value::Null, Into::into);
+    event["isBase64Encoded"] = false.into();
+    event.to_string()
+}

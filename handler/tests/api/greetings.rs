@@ -1,17 +1,15 @@
 //! The greetings routes against a real DynamoDB-compatible server: the compiled function, run
-//! through the Runtime API stand-in, reaches moto's DynamoDB (testkit/dynamodb_server.py) over
+//! through the Runtime API stand-in, reaches moto's DynamoDB (`testkit/dynamodb_server.py`) over
 //! HTTP through the SDK's endpoint override, on the code path it takes in production.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+use hello_world_testkit::dynamodb_server::DynamoServer;
 use hello_world_testkit::fixtures;
 use hello_world_testkit::runtime_api::{
     Exchange, Gate, Invocation, Logs, RuntimeApi, spawn_function_with, wait_for_exit,
@@ -23,133 +21,48 @@ use crate::helpers::{FUNCTION, answers, run_function_with};
 const TABLE: &str = "greetings-suite";
 const REGION: &str = "eu-west-1";
 
-/// moto's DynamoDB on a port of its own, with the stage's table; stopped when dropped.
-struct DynamoServer {
-    port: u16,
-    process: Child,
+fn start_server() -> DynamoServer {
+    DynamoServer::start(TABLE)
 }
 
-impl DynamoServer {
-    fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
-        Self::start_on(port)
-    }
-
-    fn start_on(port: u16) -> Self {
-        let root = workspace_root();
-        let python = root.join(".tools/venv/bin/python3");
-        assert!(
-            python.is_file(),
-            "{} is missing: run `make tools` (or scripts/tools.sh python) first; this suite runs against moto's DynamoDB",
-            python.display()
-        );
-        let mut process = Command::new(python)
-            .arg(root.join("testkit/dynamodb_server.py"))
-            .args([port.to_string(), TABLE.to_owned()])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the DynamoDB server starts");
-        let mut line = String::new();
-        BufReader::new(process.stdout.take().expect("stdout is piped"))
-            .read_line(&mut line)
-            .expect("the server says it is serving");
-        assert!(
-            line.starts_with("serving"),
-            "the server did not start: {line:?}"
-        );
-        Self { port, process }
-    }
-
-    fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn stop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
-
-    /// `throttle` or `none`: what the server answers every DynamoDB call with from now on.
-    fn fault(&self, fault: &str) {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("the server answers");
-        write!(
-            stream,
-            "POST /fault/{fault} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+/// Every greeting the table holds, read straight from it.
+fn stored_greetings(server: &DynamoServer) -> usize {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(REGION))
+        .credentials_provider(Credentials::for_tests())
+        .endpoint_url(server.endpoint())
+        .http_client(
+            aws_smithy_http_client::Builder::new()
+                .tls_provider(Provider::Rustls(CryptoMode::Ring))
+                .build_https(),
         )
-        .expect("the switch is sent");
-        let mut reply = String::new();
-        stream
-            .read_to_string(&mut reply)
-            .expect("the switch answers");
-        assert!(
-            reply
-                .lines()
-                .next()
-                .is_some_and(|status| status.contains(" 200 ")),
-            "{reply}"
-        );
-    }
-
-    /// Every greeting the table holds, read straight from it.
-    fn stored_greetings(&self) -> usize {
-        let config = aws_sdk_dynamodb::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(REGION))
-            .credentials_provider(Credentials::for_tests())
-            .endpoint_url(self.endpoint())
-            .http_client(
-                aws_smithy_http_client::Builder::new()
-                    .tls_provider(Provider::Rustls(CryptoMode::Ring))
-                    .build_https(),
-            )
-            .build();
-        let scan = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a runtime starts")
-            .block_on(Client::from_conf(config).scan().table_name(TABLE).send())
-            .expect("the table can be scanned");
-        scan.items()
-            .iter()
-            .filter(|item| {
-                item.get("pk")
-                    .and_then(|pk| pk.as_s().ok())
-                    .is_some_and(|pk| pk.starts_with("greeting#"))
-            })
-            .count()
-    }
+        .build();
+    let scan = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime starts")
+        .block_on(Client::from_conf(config).scan().table_name(TABLE).send())
+        .expect("the table can be scanned");
+    scan.items()
+        .iter()
+        .filter(|item| {
+            item.get("pk")
+                .and_then(|pk| pk.as_s().ok())
+                .is_some_and(|pk| pk.starts_with("greeting#"))
+        })
+        .count()
 }
 
-impl Drop for DynamoServer {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+fn fault(server: &DynamoServer, fault: &str) {
+    server.fault(fault).expect("the fault switch answers");
 }
 
 /// An HTTP API request as API Gateway would pass it on.
-fn event(method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> String {
-    let mut event: Value =
-        serde_json::from_str(&fixtures::http_api_event_for(method, path)).expect("JSON");
-    for (name, value) in headers {
-        event["headers"][*name] = json!(value);
-    }
-    event["body"] = body.map_or(Value::Null, |body| json!(body));
-    event["isBase64Encoded"] = json!(false);
-    event.to_string()
-}
-
 fn post(name: &str, key: Option<&str>) -> String {
     let mut headers = vec![("content-type", "application/json")];
     headers.extend(key.map(|key| ("idempotency-key", key)));
-    event(
+    fixtures::http_api_request(
         "POST",
         "/greetings",
         &headers,
@@ -158,7 +71,7 @@ fn post(name: &str, key: Option<&str>) -> String {
 }
 
 fn get(id: &str) -> String {
-    event("GET", &format!("/greetings/{id}"), &[], None)
+    fixtures::http_api_event_for("GET", &format!("/greetings/{id}"))
 }
 
 /// One answer: its status, headers and JSON body.
@@ -181,12 +94,7 @@ fn answer_of(exchange: &Exchange) -> Answer {
 }
 
 fn function_env(server: &DynamoServer) -> Vec<(&'static str, String)> {
-    vec![
-        ("GREETINGS_TABLE", TABLE.to_owned()),
-        ("AWS_ENDPOINT_URL_DYNAMODB", server.endpoint()),
-        ("AWS_ACCESS_KEY_ID", "suite".to_owned()),
-        ("AWS_SECRET_ACCESS_KEY", "suite".to_owned()),
-    ]
+    server.function_env()
 }
 
 /// Runs one function process over `invocations` against `server`; its answers, in order.
@@ -215,7 +123,7 @@ fn serve_events(server: &DynamoServer, events: Vec<String>) -> Vec<Answer> {
 
 #[test]
 fn a_greeting_is_written_then_read_back_by_its_location() {
-    let server = DynamoServer::start();
+    let server = start_server();
     let created = &serve_events(&server, vec![post("Ada", None)])[0];
     assert_eq!(created.status, 201, "{}", created.body);
     let id = created.body["id"].as_str().expect("an id");
@@ -235,7 +143,7 @@ fn a_greeting_is_written_then_read_back_by_its_location() {
 
 #[test]
 fn an_id_that_was_never_written_is_a_json_404() {
-    let server = DynamoServer::start();
+    let server = start_server();
     let read = &serve_events(&server, vec![get("00000000-0000-4000-8000-000000000000")])[0];
     assert_eq!(read.status, 404);
     assert!(read.body["error"].is_string());
@@ -243,7 +151,7 @@ fn an_id_that_was_never_written_is_a_json_404() {
 
 #[test]
 fn a_repeat_with_the_same_key_and_body_gets_the_first_answer_and_writes_nothing() {
-    let server = DynamoServer::start();
+    let server = start_server();
     let answers = serve_events(
         &server,
         vec![post("Ada", Some("key-1")), post("Ada", Some("key-1"))],
@@ -254,24 +162,24 @@ fn a_repeat_with_the_same_key_and_body_gets_the_first_answer_and_writes_nothing(
         answers[1].headers["location"],
         answers[0].headers["location"]
     );
-    assert_eq!(server.stored_greetings(), 1);
+    assert_eq!(stored_greetings(&server), 1);
 }
 
 #[test]
 fn the_same_key_with_another_body_is_a_422_and_writes_nothing() {
-    let server = DynamoServer::start();
+    let server = start_server();
     let answers = serve_events(
         &server,
         vec![post("Ada", Some("key-1")), post("Grace", Some("key-1"))],
     );
     assert_eq!((answers[0].status, answers[1].status), (201, 422));
     assert!(answers[1].body["error"].is_string());
-    assert_eq!(server.stored_greetings(), 1);
+    assert_eq!(stored_greetings(&server), 1);
 }
 
 #[test]
 fn concurrent_requests_with_one_key_leave_exactly_one_greeting() {
-    let server = DynamoServer::start();
+    let server = start_server();
     let answers: Vec<Answer> = thread::scope(|scope| {
         let runs: Vec<_> = (0..4)
             .map(|_| scope.spawn(|| serve_events(&server, vec![post("Ada", Some("key-race"))])))
@@ -295,12 +203,12 @@ fn concurrent_requests_with_one_key_leave_exactly_one_greeting() {
         "{:?}",
         answers.iter().map(|a| a.status).collect::<Vec<_>>()
     );
-    assert_eq!(server.stored_greetings(), 1);
+    assert_eq!(stored_greetings(&server), 1);
 }
 
 #[test]
 fn a_stopped_table_is_a_503_and_the_same_process_serves_again_once_it_is_back() {
-    let mut server = DynamoServer::start();
+    let mut server = start_server();
     let env = function_env(&server);
     let env: Vec<(&str, &str)> = env
         .iter()
@@ -331,7 +239,7 @@ fn a_stopped_table_is_a_503_and_the_same_process_serves_again_once_it_is_back() 
         );
         thread::sleep(Duration::from_millis(20));
     }
-    let server = DynamoServer::start_on(server.port);
+    let server = DynamoServer::start_on(server.port, TABLE);
     back.open();
     wait_for_exit(&mut function, Duration::from_secs(30)).expect("the function exits");
 
@@ -342,7 +250,7 @@ fn a_stopped_table_is_a_503_and_the_same_process_serves_again_once_it_is_back() 
     assert!(answers[0].body["error"].is_string());
     // The same process: the failure cost it nothing.
     assert_eq!(answers[1].status, 201, "{}", answers[1].body);
-    assert_eq!(server.stored_greetings(), 1);
+    assert_eq!(stored_greetings(&server), 1);
 }
 
 fn responded(exchanges: &[Exchange]) -> usize {
@@ -362,8 +270,8 @@ fn answers_of(exchanges: &[Exchange]) -> Vec<Answer> {
 
 #[test]
 fn a_throttled_table_is_a_503_with_retry_after_and_nothing_is_written() {
-    let server = DynamoServer::start();
-    server.fault("throttle");
+    let server = start_server();
+    fault(&server, "throttle");
     let throttled = serve_events(
         &server,
         vec![
@@ -373,24 +281,24 @@ fn a_throttled_table_is_a_503_with_retry_after_and_nothing_is_written() {
     );
     assert_eq!((throttled[0].status, throttled[1].status), (503, 503));
     assert!(throttled.iter().all(|a| a.headers["retry-after"] == "1"));
-    server.fault("none");
-    assert_eq!(server.stored_greetings(), 0);
+    fault(&server, "none");
+    assert_eq!(stored_greetings(&server), 0);
 }
 
 #[test]
 fn the_same_key_while_another_write_with_it_is_under_way_is_a_409_and_nothing_is_written() {
-    let server = DynamoServer::start();
-    server.fault("conflict");
+    let server = start_server();
+    fault(&server, "conflict");
     let answer = &serve_events(&server, vec![post("Ada", Some("key-1"))])[0];
-    server.fault("none");
+    fault(&server, "none");
     assert_eq!(answer.status, 409, "{}", answer.body);
     assert!(answer.body["error"].is_string());
-    assert_eq!(server.stored_greetings(), 0);
+    assert_eq!(stored_greetings(&server), 0);
 }
 
 #[test]
 fn a_function_given_no_table_answers_503_and_says_so_in_its_log() {
-    let server = DynamoServer::start();
+    let server = start_server();
     let env = function_env(&server);
     let env: Vec<(&str, &str)> = env
         .iter()
@@ -411,4 +319,76 @@ fn a_function_given_no_table_answers_503_and_says_so_in_its_log() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn a_greeting_with_a_life_is_read_with_its_expiry_and_is_gone_once_it_expires() {
+    let server = start_server();
+    let body = json!({ "name": "Brief", "ttlSeconds": 1 }).to_string();
+    let created = &serve_events(
+        &server,
+        vec![fixtures::http_api_request(
+            "POST",
+            "/greetings",
+            &[("content-type", "application/json")],
+            Some(&body),
+        )],
+    )[0];
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["id"].as_str().expect("an id");
+    let expires_at = created.body["expiresAt"].as_u64().expect("an expiry");
+    // Still in the table (DynamoDB deletes expired items lazily), and answered as gone.
+    thread::sleep(Duration::from_millis(2_100));
+    assert_eq!(stored_greetings(&server), 1);
+    let read = &serve_events(&server, vec![get(id)])[0];
+    assert_eq!(read.status, 404, "{} (expired at {expires_at})", read.body);
+}
+
+/// Bad input is refused before the table is asked: these run with no table at all.
+mod refused_before_the_table {
+    use hello_world_testkit::fixtures;
+    use serde_json::Value;
+
+    use crate::helpers::respond;
+
+    fn status_and_error(headers: &[(&str, &str)], body: &str) -> (u16, Value) {
+        let event = fixtures::http_api_request("POST", "/greetings", headers, Some(body));
+        let response = respond(&fixtures::request_from_event(&event));
+        let lambda_http::Body::Text(text) = response.body() else {
+            panic!("a text body");
+        };
+        (
+            response.status().as_u16(),
+            serde_json::from_str::<Value>(text).expect("JSON")["error"].clone(),
+        )
+    }
+
+    #[test]
+    fn an_unusable_idempotency_key_is_a_400() {
+        let headers = [
+            ("content-type", "application/json"),
+            ("idempotency-key", "has spaces"),
+        ];
+        let (status, error) = status_and_error(&headers, r#"{"name":"Ada"}"#);
+        assert_eq!(status, 400);
+        assert!(
+            error
+                .as_str()
+                .is_some_and(|e| e.contains("Idempotency-Key"))
+        );
+    }
+
+    #[test]
+    fn a_body_that_is_not_json_is_a_415() {
+        let (status, _) = status_and_error(&[("content-type", "text/plain")], "name=Ada");
+        assert_eq!(status, 415);
+    }
+
+    #[test]
+    fn json_that_is_not_a_greeting_is_a_400() {
+        let (status, error) =
+            status_and_error(&[("content-type", "application/json")], r#"{"nom":"Ada"}"#);
+        assert_eq!(status, 400);
+        assert!(error.as_str().is_some_and(|e| e.contains("nom")));
+    }
 }

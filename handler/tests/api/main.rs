@@ -6,6 +6,7 @@
 
 mod carriers;
 mod core_answers;
+#[cfg(feature = "greetings")]
 mod greetings;
 mod helpers;
 mod never_panics;
