@@ -66,6 +66,8 @@ def ensure(project, stage: str, *, apply: bool = True) -> None:
         if planned.changes and apply:
             bootstrap.apply(planned)
             planned.planned = False
+        elif planned.changes:
+            print("  nothing was changed: run again with --apply")
     finally:
         bootstrap.discard(planned)
 

@@ -28,6 +28,7 @@ class Emulator(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     seen: ClassVar[list[tuple[str, str]]] = []
+    greetings: ClassVar[dict[str, dict]] = {}
 
     def log_message(self, *args) -> None:
         pass
@@ -37,17 +38,32 @@ class Emulator(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(length) or b"null")
         Emulator.seen.append((self.command, self.path))
         query = dict(part.split("=", 1) for part in self.path.partition("?")[2].split("&") if "=" in part)
+        status, headers = 200, {}
         if self.path.startswith("/health"):
             payload = json.dumps({"status": "ok", "region": "local", "version": "$LATEST"}).encode()
+        elif self.path.startswith("/greetings") and self.command in ("GET", "POST"):
+            status, headers, payload = self.greeting(body)
         else:
             payload = json.dumps({"input": {"query": {k: [v] for k, v in query.items()}, "body": body}}).encode()
-        self.send_response(200)
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.send_header("content-type", "application/json")
         self.send_header("access-control-allow-origin", "*")
         self.send_header("access-control-allow-methods", "*")
         self.send_header("content-length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
+
+    def greeting(self, body) -> tuple[int, dict, bytes]:
+        """The greetings routes, kept in memory: a write answers its Location, a read the record."""
+        if self.command == "POST" and isinstance(body, dict) and "name" in body:
+            record = {"id": f"g-{len(Emulator.greetings) + 1}", "name": body["name"], "region": "local"}
+            Emulator.greetings[f"/greetings/{record['id']}"] = record
+            return 201, {"location": f"/greetings/{record['id']}"}, json.dumps(record).encode()
+        if self.command == "GET" and self.path in Emulator.greetings:
+            return 200, {}, json.dumps(Emulator.greetings[self.path]).encode()
+        return 404, {}, json.dumps({"error": "no greeting"}).encode()
 
     do_GET = do_POST = do_OPTIONS = do_PUT = answer
 
@@ -161,9 +177,15 @@ def test_without_an_origin_no_cors_header_is_returned_not_even_the_functions(fro
     assert cors_headers(headers) == {}
 
 
-def test_with_an_origin_api_gateway_adds_its_configured_header_in_place_of_the_functions(front, route):
+def test_with_an_origin_api_gateway_adds_its_configured_headers_in_place_of_the_functions(
+    front, production_template, route
+):
     _, headers, _ = send(f"{front()}{route}", headers={"origin": "https://app.example"})
-    assert cors_headers(headers) == {"access-control-allow-origin": "*"}
+    exposed = HttpApi.from_template(production_template).cors.get("ExposeHeaders")
+    expected = {"access-control-allow-origin": "*"}
+    if exposed:
+        expected["access-control-expose-headers"] = ",".join(exposed)
+    assert cors_headers(headers) == expected
 
 
 def test_a_preflight_is_answered_by_api_gateway_itself(front, production_template, route):
@@ -189,9 +211,10 @@ def test_without_a_cors_configuration_the_functions_headers_pass_through(front, 
 def test_a_listed_origin_is_echoed_and_another_gets_no_cors_header(production_template):
     api = HttpApi.from_template(production_template)
     api.cors = {**api.cors, "AllowOrigins": ["https://app.example"]}
-    assert api.cors_headers("https://app.example", preflight=False) == [
-        ("access-control-allow-origin", "https://app.example")
-    ]
+    assert api.cors_headers("https://app.example", preflight=False)[0] == (
+        "access-control-allow-origin",
+        "https://app.example",
+    )
     assert api.cors_headers("https://evil.example", preflight=False) == []
 
 

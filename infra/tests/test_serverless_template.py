@@ -90,11 +90,17 @@ def test_the_published_version_is_the_packaged_zip(production):
 # ---- least privilege -----------------------------------------------------------------------
 
 
-def test_the_function_may_only_write_its_own_logs_and_trace_segments(production_template):
+def test_the_function_may_only_write_its_own_logs_and_trace_segments_and_its_tables_items(production_template):
     role = production_template["Resources"]["IamRoleLambdaExecution"]
     actions = {a for s in statements(role) for a in as_list(s["Action"])}
     logs = {"logs:CreateLogStream", "logs:CreateLogGroup", "logs:TagResource", "logs:PutLogEvents"}
-    assert actions <= logs | {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+    items = {"dynamodb:GetItem", "dynamodb:PutItem"}
+    assert actions <= logs | {"xray:PutTraceSegments", "xray:PutTelemetryRecords"} | items
+
+
+def test_no_regional_stack_declares_a_table(production_template):
+    """The global table has one stack of its own (ops.data), which creates its replicas."""
+    assert not [r for r in production_template["Resources"].values() if r["Type"].startswith("AWS::DynamoDB::")]
 
 
 def test_the_function_is_actively_traced_writes_json_logs_and_names_its_metrics(production_template, project):

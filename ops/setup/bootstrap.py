@@ -119,14 +119,22 @@ def plan(project, stack: Stack) -> None:
     if status and any(blocked in status for blocked in BLOCKED):
         raise Refused(f"{stack.region}: {stack.name} is {status}; settle it in CloudFormation first")
     stack.exists = status is not None
-    cloudformation.create_change_set(
-        StackName=stack.name,
-        ChangeSetName=stack.change_set,
-        ChangeSetType="UPDATE" if stack.exists else "CREATE",
-        TemplateBody=stack.body or (project.root / stack.template).read_text(),
-        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in stack.parameters.items()],
-        Capabilities=stack.capabilities,
-    )
+    try:
+        cloudformation.create_change_set(
+            StackName=stack.name,
+            ChangeSetName=stack.change_set,
+            ChangeSetType="UPDATE" if stack.exists else "CREATE",
+            TemplateBody=stack.body or (project.root / stack.template).read_text(),
+            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in stack.parameters.items()],
+            Capabilities=stack.capabilities,
+        )
+    except cloudformation.exceptions.ClientError as refusal:
+        # Some endpoints (moto among them) refuse an unchanged stack's change set outright,
+        # where CloudFormation makes one that fails with NO_CHANGES: both mean the same.
+        if "No updates are to be performed" not in str(refusal):
+            raise
+        stack.changes = []
+        return
     stack.planned = True
     described = settled(
         lambda: cloudformation.describe_change_set(StackName=stack.name, ChangeSetName=stack.change_set), "Status"
