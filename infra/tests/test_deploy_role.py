@@ -19,8 +19,8 @@ from ops import project as projects
 TEMPLATE = ROOT / "infra" / "circleci-deploy-role.yml"
 # Read-only calls that list or check account-wide, which AWS cannot scope to a resource.
 # Resources that are not named after the service, each for a reason: API Gateway's paths, the
-# account's log groups, deployment configs, certificates and health checks (AWS names them),
-# and the one hosted zone of the stages' domains.
+# account's log groups, deployment configs, certificates, health checks and DynamoDB's
+# replication role (AWS names them), and the one hosted zone of the stages' domains.
 NOT_NAMED_AFTER_THE_SERVICE = (
     "/apis",
     "/tags",
@@ -31,6 +31,7 @@ NOT_NAMED_AFTER_THE_SERVICE = (
     ":::healthcheck/*",
     ":::change/*",
     ":::hostedzone/${HostedZoneId}",
+    "/AWSServiceRoleForDynamoDBReplication",
 )
 
 
@@ -48,8 +49,9 @@ def templates(project, production_with_domain) -> list[dict]:
     with a domain (the DNS layer), and production's data stack (ops.data)."""
     stages = [project["stages"]["qa"], project["stages"]["production"], *project["stages"]["rehearsal"].values()]
     ops_project = projects.load()
-    data_stack = data.template(ops_project, ops_project.stage("production"))
-    return [*(packaged(stage)[0] for stage in stages), production_with_domain, data_stack]
+    has_data = (ops_project.root / data.TEMPLATE).is_file()
+    data_stacks = [data.template(ops_project, ops_project.stage("production"))] if has_data else []
+    return [*(packaged(stage)[0] for stage in stages), production_with_domain, *data_stacks]
 
 
 @pytest.fixture(scope="module")
