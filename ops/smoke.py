@@ -14,7 +14,10 @@ request carries an `Origin`; the checks are the contract's, never a handler's wo
 3. every route that takes POST: the browser's preflight OPTIONS allows POST with a JSON content
    type, and a JSON POST gets a JSON answer below 500;
 4. what no route takes is refused with JSON: a path no route names is a 404, and a method a
-   routed path does not take is a 404 (API Gateway) or a 405 (the function alone).
+   routed path does not take is a 404 (API Gateway) or a 405 (the function alone);
+5. where the package keeps greetings (POST /greetings and GET /greetings/{id}): a greeting
+   written with a short life (it expires within minutes) is read back where its Location says,
+   so the region's table and the function's access to it work.
 
 API Gateway adds CORS headers only to requests with an `Origin` ("Configure CORS for HTTP APIs
 in API Gateway"), which is why a check without one would fail against the real API.
@@ -25,6 +28,7 @@ local function), which owns no CORS: it leaves out the CORS checks and the prefl
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 from ops import cli
@@ -37,6 +41,9 @@ ORIGIN = "https://smoke-test.example"
 ATTEMPTS = 6
 # A path no route of any fork names.
 UNROUTED_PATH = "/smoke-test/no-route-has-this-path"
+# The greetings routes (docs/data.md); a fork that keeps no data has neither, and skips check 5.
+WRITE_GREETING, READ_GREETING = "POST /greetings", "GET /greetings/{id}"
+SMOKE_GREETING_LIFE_SECONDS = 120
 
 
 class SmokeFailed(Exception):
@@ -119,6 +126,21 @@ def check_post(base: str, route: Route, origin: str | None) -> str:
     return f"{route.key}: the preflight allows POST; a JSON POST answered {status} with JSON"
 
 
+def check_greetings(base: str, origin: str | None) -> str:
+    """Writes a short-lived greeting and reads it back where its Location says."""
+    body = json.dumps({"name": "smoke test", "ttlSeconds": SMOKE_GREETING_LIFE_SECONDS}).encode()
+    headers = {"content-type": "application/json", "idempotency-key": f"smoke-{uuid.uuid4()}"}
+    status, answered, written = request(f"{base}/greetings", origin, "POST", headers, body)
+    record = handled("POST /greetings", origin, status, answered, written)
+    location = answered.get("location", "")
+    if status != 201 or not location.startswith("/greetings/"):
+        raise SmokeFailed(f"POST /greetings answered {status}, Location {location!r}: {written[:300]!r}")
+    status, answered, read = request(f"{base}{location}", origin)
+    if status != 200 or handled(f"GET {location}", origin, status, answered, read) != record:
+        raise SmokeFailed(f"GET {location} answered {status}, not the greeting just written: {read[:300]!r}")
+    return f"{WRITE_GREETING} then {READ_GREETING}: written in {record.get('region')} and read back"
+
+
 def check_refusals(base: str, routes: list[Route], origin: str | None) -> list[str]:
     passed = []
     status, headers, body = request(f"{base}{UNROUTED_PATH}", origin)
@@ -150,6 +172,8 @@ def smoke(base: str, package: Path, origin: str | None = ORIGIN, *, function_alo
     if not function_alone:
         passed += [check_post(base, route, origin) for route in routes if route.takes("POST")]
     passed += check_refusals(base, routes, origin)
+    if {WRITE_GREETING, READ_GREETING} <= {route.key for route in routes}:
+        passed.append(check_greetings(base, checked_origin))
     return passed
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from ops import global_smoke
-from ops.cli import run
+from ops.cli import Failed, run
+from ops.routes import Route
 
 
 def serving(answer: dict, project: dict):
@@ -40,10 +42,98 @@ def test_it_reports_the_region_that_answered(project, capsys):
     assert "answered by eu-central-1 version 12" in capsys.readouterr().out
 
 
-def test_a_stage_without_a_domain_has_nothing_to_check(project, capsys):
+def keeping_greetings(monkeypatch, keeps: bool) -> None:
+    """The router's table as a fork's: with the greetings routes, or without them."""
+    keys = ["GET /health", *(["POST /greetings", "GET /greetings/{id}"] if keeps else [])]
+    monkeypatch.setattr(global_smoke, "router_routes", lambda: [Route.of(key) for key in keys])
+    monkeypatch.setattr(global_smoke, "check_replication", lambda urls: [f"replication between {len(urls)}"])
+
+
+def test_a_stage_without_a_domain_checks_no_one_endpoint_but_still_replication(project, capsys, monkeypatch):
+    keeping_greetings(monkeypatch, keeps=True)
     assert (project.get("domains") or {}).get("nowhere") is None
-    assert run(global_smoke.main, ["--stage", "nowhere"]) == 0
-    assert "no domain" in capsys.readouterr().out
+    regions = [f"--region-url={region}=http://127.0.0.1:1" for region in project["regions"]]
+    assert run(global_smoke.main, ["--stage", "nowhere", *regions]) == 0
+    out = capsys.readouterr().out
+    assert "no domain" in out
+    assert f"replication between {len(project['regions'])}" in out
+
+
+def test_a_fork_without_the_greetings_routes_checks_no_replication(project, capsys, monkeypatch):
+    keeping_greetings(monkeypatch, keeps=False)
+    regions = [f"--region-url={region}=http://127.0.0.1:1" for region in project["regions"]]
+    assert run(global_smoke.main, ["--stage", "nowhere", *regions]) == 0
+    assert "replication" not in capsys.readouterr().out
+
+
+def test_an_undeployed_stage_has_no_api_to_check_replication_through(aws, capsys):
+    assert run(global_smoke.main, ["--stage", "nowhere"]) == 1
+    assert "no HttpApiUrl output" in capsys.readouterr().err
+
+
+class Replicas:
+    """Two regions' greetings routes over one table that replicates after `lag` seconds
+    (never, with None)."""
+
+    def __init__(self, lag: float | None):
+        self.lag, self.written = lag, {}
+
+    def serve(self, region: str):
+        replicas = self
+
+        class Greetings(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def answer(self, status: int, payload: dict, headers: dict | None = None) -> None:
+                body = json.dumps(payload).encode()
+                self.send_response(status)
+                for name, value in {**(headers or {}), "content-length": str(len(body))}.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers["content-length"]))
+                record = {"id": "g-1", "name": "replication check", "region": region}
+                replicas.written["/greetings/g-1"] = (region, time.monotonic(), record)
+                self.answer(201, record, {"location": "/greetings/g-1"})
+
+            def do_GET(self) -> None:
+                origin, at, record = replicas.written.get(self.path, (None, 0.0, None))
+                arrived = origin == region or (replicas.lag is not None and time.monotonic() - at >= replicas.lag)
+                self.answer(200, record) if record and arrived else self.answer(404, {"error": "no greeting"})
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Greetings)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return server
+
+
+def test_a_greeting_written_in_one_region_is_read_in_the_others_and_the_lag_is_reported():
+    replicas = Replicas(lag=0.6)
+    servers = {"us-east-1": replicas.serve("us-east-1"), "us-east-2": replicas.serve("us-east-2")}
+    try:
+        lines = global_smoke.check_replication(
+            {r: f"http://127.0.0.1:{s.server_address[1]}" for r, s in servers.items()}
+        )
+    finally:
+        for server in servers.values():
+            server.shutdown()
+    assert lines[0] == "us-east-1: wrote greeting g-1"
+    assert lines[1].startswith("us-east-2: read it after ")
+    assert float(lines[1].split(" after ")[1].split()[0]) >= 0.5
+
+
+def test_a_greeting_that_never_reaches_another_region_fails_once_the_wait_is_over(monkeypatch):
+    monkeypatch.setattr(global_smoke, "REPLICATION_WAIT_SECONDS", 1)
+    replicas = Replicas(lag=None)
+    servers = {"us-east-1": replicas.serve("us-east-1"), "us-east-2": replicas.serve("us-east-2")}
+    try:
+        with pytest.raises(Failed, match="us-east-2: the greeting written in us-east-1 is not there after 1 s"):
+            global_smoke.check_replication({r: f"http://127.0.0.1:{s.server_address[1]}" for r, s in servers.items()})
+    finally:
+        for server in servers.values():
+            server.shutdown()
 
 
 def test_an_endpoint_that_is_not_healthy_fails(project, capsys, monkeypatch):

@@ -24,7 +24,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ops import cli, package, publish, release, smoke
+from ops import cli, data, package, publish, release, smoke
 from ops import project as projects
 from ops.artifacts import Manifest, file_code_sha256
 from ops.aws import client, code_sha256_of, release_bucket, stack_function
@@ -168,9 +168,10 @@ def rehearse(project, work: Path) -> None:  # noqa: PLR0915 (the chain's steps, 
             project.root,
         )
         servers.wait_until_answering("moto", f"http://127.0.0.1:{moto_port}/moto-api/")
-        say("The stages' tables, in every region: moto makes no global table, so the rehearsal does")
-        for stage in (qa, production):
-            tables.create_replicas(project, stage)
+        if (project.root / data.TEMPLATE).is_file():
+            say("The stages' tables, in every region: moto makes no global table, so the rehearsal does")
+            for stage in (qa, production):
+                tables.create_replicas(project, stage)
         servers.wait_until_answering("the local function", f"{function}/")
         servers.wait_until_answering("the HTTP API stand-in", f"{front}/")
 
@@ -251,6 +252,11 @@ def rehearse_releases(project, work, chain: Chain) -> None:
     say("Production, in every region")
     release.main(["--commit", CURRENT, "--stage", production, "--endpoint", front])
     expect_everywhere(project, production, current, "the current release")
+    say("make smoke-global's replication check, through the stand-in: one local function and table serve every")
+    say("region here, so this runs the check's write and reads; that the table replicates, only AWS can show")
+    regions = [f"--region-url={region}={front}" for region in project.regions]
+    if ops_command(project, "smoke-global", "--stage", production, *regions).returncode:
+        raise Failed("smoke-global failed")
     if project.alias:
         for region in project.regions:
             lambda_versions.live_at_newest(project, region, production)
