@@ -119,3 +119,19 @@ def test_a_deploy_whose_package_is_refused_touches_no_data(monkeypatch, tmp_path
     monkeypatch.setattr(data, "ensure", lambda project, stage: touched.append(stage))
     assert run(deploy.main, ["--stage", "no-such-stage"]) != 0
     assert touched == []
+
+
+def test_each_region_alarms_on_its_replicas_throttles_and_shows_the_table_on_its_dashboard(production_template):
+    table_name = PROJECT.table_name(PRODUCTION)
+    alarm = production_template["Resources"]["GreetingsTableThrottlesAlarm"]["Properties"]
+    watched = {
+        (m["MetricStat"]["Metric"]["MetricName"], m["MetricStat"]["Metric"]["Dimensions"][0]["Value"])
+        for m in alarm["Metrics"]
+        if "MetricStat" in m
+    }
+    assert watched == {("ReadThrottleEvents", table_name), ("WriteThrottleEvents", table_name)}
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+    body = production_template["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    for shown in ("ReadThrottleEvents", "WriteThrottleEvents", "SuccessfulRequestLatency", "ReplicationLatency"):
+        assert shown in body, shown
+    assert "${GreetingsTableThrottlesAlarm}" in body
