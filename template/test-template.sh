@@ -3,8 +3,9 @@
 # a temporary folder, no trace of the old name is left in it, and the copy passes its own
 # README test command, whole. Then it makes README's first edits (a new greeting, a renamed
 # route, another memory size and timeout), adds a route by README's "Add a route", accepts the
-# new snapshots as README says, deletes what README says a fork without CircleCI can, and runs
-# the copy's whole gate again, whose rehearsal must smoke-test the new route.
+# new snapshots as README says, deletes what README says a fork can do without (CircleCI, the
+# canary, the greetings table), and runs the copy's whole gate again, whose rehearsal must
+# smoke-test the new route and deploy no table.
 #   template/test-template.sh     (make test-template)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -101,7 +102,7 @@ git add -A
 git diff --cached --stat
 grep -q '"GET /goodbye"' handler/tests/api/snapshots/*routes*.snap || die "the routes snapshot did not gain GET /goodbye"
 
-say "README's \"What a fork can delete\": CircleCI and the canary, every file, key and line it lists"
+say "README's \"What a fork can delete\": CircleCI, the canary and the greetings table, every file, key and line it lists"
 python3 <<'PY'
 import re
 import shutil
@@ -153,7 +154,51 @@ if len(lines) - len(kept) < 2:
     sys.exit(f"README's canary names no line of serverless.yml: {named}")
 Path("serverless.yml").write_text("".join(kept))
 print(f"the canary: deleted {', '.join(paths)} and {len(lines) - len(kept)} lines of serverless.yml")
+
+greetings = bullet("The greetings table")
+# The files README says to edit, not delete (the core's lib.rs, under the fork's own crate
+# name); every other path it names goes.
+core_lib = next((name for name in greetings if name.endswith("/src/lib.rs")), None)
+edited = {core_lib, "handler/", "handler/Cargo.toml", "serverless.yml"}
+missing = edited - set(greetings)
+if missing:
+    sys.exit(f"README no longer says to edit {sorted(map(str, missing))} to delete the greetings table")
+paths = delete_paths([name for name in greetings if name not in edited], "the greetings table")
+
+
+def drop_lines(path: Path, doomed) -> int:
+    """Drops each line `doomed` names; where it answers "and its item", the Rust item after
+    it too (through the line that closes every bracket it opened)."""
+    lines = path.read_text().splitlines(keepends=True)
+    kept, depth, in_item = [], 0, False
+    for line in lines:
+        if in_item:
+            depth += sum(line.count(c) for c in "([{") - sum(line.count(c) for c in ")]}")
+            in_item = depth > 0 or not line.rstrip().endswith((",", ";", "}"))
+            continue
+        verdict = doomed(line)
+        in_item, depth = verdict == "and its item", 0
+        if not verdict:
+            kept.append(line)
+    path.write_text("".join(kept))
+    return len(lines) - len(kept)
+
+
+dropped = drop_lines(Path(core_lib), lambda line: line.strip() == "pub mod greetings;")
+feature = next(name for name in greetings if name.startswith("feature = "))
+for source in Path("handler").rglob("*.rs"):
+    dropped += drop_lines(source, lambda line: "and its item" if feature in line else False)
+manifest = Path("handler/Cargo.toml").read_text().split("\n[features]\n", 1)
+if len(manifest) != 2:
+    sys.exit("handler/Cargo.toml has no [features] table: README's list moved")
+features_end = manifest[1].find("\n[")
+Path("handler/Cargo.toml").write_text(manifest[0] + manifest[1][features_end:])
+dropped += drop_lines(Path("handler/Cargo.toml"), lambda line: "optional = true" in line)
+dropped += drop_lines(Path("serverless.yml"), lambda line: "infra/greetings.yml" in yaml_of(line))
+print(f"the greetings table: deleted {', '.join(paths)} and {dropped} lines")
 PY
+cargo update --workspace --quiet
+make snapshots
 [ ! -e .circleci ] || die "the CircleCI config was not deleted"
 [ -z "$(python3 -m ops value alias)" ] || die "the canary's alias is still configured"
 git add -A
@@ -165,4 +210,8 @@ grep -q '^GET /goodbye: GET /goodbye answered 200' "$workdir/edited-gate.log" \
   || die "the rehearsal did not smoke-test the added route GET /goodbye"
 grep -q "so no live alias: rollback by release is left out" "$workdir/edited-gate.log" \
   || die "the rehearsal of the copy without the canary did not release all at once"
-say "$name: generated, renamed, edited, given a route and rid of CircleCI and the canary as README says, and green"
+if grep -qE 'POST /greetings then GET|: the data of ' "$workdir/edited-gate.log"; then
+  die "the copy without the greetings table still deployed a table or wrote a greeting"
+fi
+grep -q '"GET /greetings' handler/tests/api/snapshots/*routes*.snap && die "the routes snapshot still has the greetings routes"
+say "$name: generated, renamed, edited, given a route and rid of CircleCI, the canary and the greetings table as README says, and green"
