@@ -67,17 +67,20 @@ pub async fn handle_with(
     let span = logging::invocation_span(raw.request_id, trace_id, carrier::api_request_id(request));
     let trace = header.and_then(|header| Trace::of(header, telemetry.daemon()));
     async {
-        let (route, raw, response) = match router::find(routes, raw.method, raw.path) {
+        let (route, raw, response, calls) = match router::find(routes, raw.method, raw.path) {
             Found::Route { route, params } => {
                 let call = Call::new(raw, params, trace.as_ref());
                 let response = AssertUnwindSafe(route.answer(&call))
                     .catch_unwind()
                     .await
                     .unwrap_or_else(|_| response::internal_error());
-                (Some(route.key), call.request, response)
+                let calls = call.take_calls();
+                (Some(route.key), call.request, response, calls)
             }
-            Found::MethodNotAllowed { allow } => (None, raw, response::method_not_allowed(&allow)),
-            Found::NotFound => (None, raw, response::not_found()),
+            Found::MethodNotAllowed { allow } => {
+                (None, raw, response::method_not_allowed(&allow), Vec::new())
+            }
+            Found::NotFound => (None, raw, response::not_found(), Vec::new()),
         };
         let (status, latency) = (response.status(), started.elapsed());
         logging::request_handled(&raw, route, status, latency);
@@ -88,6 +91,7 @@ pub async fn handle_with(
             latency,
             request_id: raw.request_id,
             trace_id,
+            calls: &calls,
         });
         if let Some(trace) = &trace {
             trace.handler(route, status.as_u16());

@@ -37,6 +37,8 @@ pub struct Metrics {
     /// warm request and for the cold start, and the service dimension.
     warm_directives: String,
     cold_directives: String,
+    /// The namespace, for the directive of a request's traced calls, which only it knows.
+    namespace: String,
     service: String,
     /// True until the first document is written: that one counts the cold start.
     cold: AtomicBool,
@@ -63,6 +65,9 @@ pub struct Handled<'a> {
     /// Not dimensions: they let a person go from a data point to its log lines and trace.
     pub request_id: &'a str,
     pub trace_id: Option<&'a str>,
+    /// The calls the handler made through `Call::traced`, each with its time: each is a metric
+    /// of its own name (`DynamoDB GetItem`), by service.
+    pub calls: &'a [(String, Duration)],
 }
 
 impl Metrics {
@@ -84,6 +89,7 @@ impl Metrics {
         Self {
             warm_directives: json(&[&requests]),
             cold_directives: json(&[&requests, &cold_start]),
+            namespace: json(&namespace),
             service: json(&service),
             cold: AtomicBool::new(true),
             sink,
@@ -101,11 +107,19 @@ impl Metrics {
             r#"{{"_aws":{{"Timestamp":{},"CloudWatchMetrics":"#,
             epoch_millis()
         );
-        line.push_str(if cold_start {
+        let directives = if cold_start {
             &self.cold_directives
         } else {
             &self.warm_directives
-        });
+        };
+        if handled.calls.is_empty() {
+            line.push_str(directives);
+        } else {
+            // The shared directives are a JSON array: this request's calls join it.
+            line.push_str(directives.strip_suffix(']').unwrap_or(directives));
+            self.push_calls_directive(&mut line, handled.calls);
+            line.push(']');
+        }
         line.push_str(r#"},"Service":"#);
         line.push_str(&self.service);
         line.push_str(r#","Route":"#);
@@ -126,9 +140,56 @@ impl Metrics {
             line.push_str(r#","traceId":"#);
             push_quoted(&mut line, trace_id);
         }
+        for (name, values) in grouped(handled.calls) {
+            line.push(',');
+            push_quoted(&mut line, name);
+            line.push(':');
+            match values.as_slice() {
+                [one] => {
+                    let _ = write!(line, "{one}");
+                }
+                many => {
+                    let joined: Vec<String> = many.iter().map(ToString::to_string).collect();
+                    let _ = write!(line, "[{}]", joined.join(","));
+                }
+            }
+        }
         line.push_str("}\n");
         (self.sink)(line.as_bytes());
     }
+
+    /// `,{"Namespace":…,"Dimensions":[["Service"]],"Metrics":[…]}`: one metric per call name,
+    /// in milliseconds, by service.
+    fn push_calls_directive(&self, line: &mut String, calls: &[(String, Duration)]) {
+        let _ = write!(
+            line,
+            r#",{{"Namespace":{},"Dimensions":[["Service"]],"Metrics":["#,
+            self.namespace
+        );
+        for (index, (name, _)) in grouped(calls).iter().enumerate() {
+            if index > 0 {
+                line.push(',');
+            }
+            line.push_str(r#"{"Name":"#);
+            push_quoted(line, name);
+            line.push_str(r#","Unit":"Milliseconds"}"#);
+        }
+        line.push_str("]}");
+    }
+}
+
+/// Each call name once, in first-seen order, with the times of its calls in milliseconds: a
+/// metric's values in one document are an array (EMF allows up to 100).
+fn grouped(calls: &[(String, Duration)]) -> Vec<(&str, Vec<f64>)> {
+    let mut grouped: Vec<(&str, Vec<f64>)> = Vec::new();
+    for (name, took) in calls {
+        let millis = took.as_secs_f64() * 1_000.0;
+        match grouped.iter_mut().find(|(seen, _)| seen == name) {
+            Some((_, values)) => values.push(millis),
+            None => grouped.push((name, vec![millis])),
+        }
+    }
+    grouped
 }
 
 /// Strings and static lists only: serialising cannot fail.
@@ -218,6 +279,7 @@ mod tests {
             latency: Duration::from_micros(1_500),
             request_id: "req-1",
             trace_id: Some("1-a-b"),
+            calls: &[],
         }
     }
 
@@ -268,5 +330,43 @@ mod tests {
             ..handled(200)
         };
         assert!(documents(&[untraced])[0].get("traceId").is_none());
+    }
+
+    #[test]
+    fn each_traced_call_is_a_metric_of_its_own_name_by_service_and_repeats_are_an_array() {
+        let calls = [
+            ("DynamoDB GetItem".to_owned(), Duration::from_micros(2_500)),
+            ("DynamoDB PutItem".to_owned(), Duration::from_millis(4)),
+            ("DynamoDB GetItem".to_owned(), Duration::from_millis(1)),
+        ];
+        let documents = documents(&[
+            handled(200),
+            Handled {
+                calls: &calls,
+                ..handled(201)
+            },
+        ]);
+        let directives = &documents[1]["_aws"]["CloudWatchMetrics"];
+        let calls_directive = directives
+            .as_array()
+            .and_then(|all| {
+                all.iter()
+                    .find(|d| d["Dimensions"] == serde_json::json!([["Service"]]))
+            })
+            .cloned()
+            .unwrap_or_default();
+        let names: Vec<&str> = calls_directive["Metrics"]
+            .as_array()
+            .map(|metrics| metrics.iter().filter_map(|m| m["Name"].as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(names, ["DynamoDB GetItem", "DynamoDB PutItem"]);
+        assert_eq!(calls_directive["Namespace"], "hello-world");
+        let get_item: Vec<f64> = documents[1]["DynamoDB GetItem"]
+            .as_array()
+            .map(|values| values.iter().filter_map(Value::as_f64).collect())
+            .unwrap_or_default();
+        assert_eq!(get_item, [2.5, 1.0]);
+        assert_eq!(documents[1]["DynamoDB PutItem"], 4.0);
+        assert!(documents[0].get("DynamoDB GetItem").is_none());
     }
 }

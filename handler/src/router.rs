@@ -12,6 +12,8 @@
 use std::cmp::Ordering;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use hello_world::RawRequest;
 use lambda_http::{Body, Response};
@@ -67,6 +69,8 @@ pub struct Call<'r> {
     pub request: RawRequest<'r>,
     params: Vec<(&'static str, &'r str)>,
     trace: Option<&'r Trace<'r>>,
+    /// Each traced call's name and time, for the request's metrics.
+    calls: Mutex<Vec<(String, Duration)>>,
 }
 
 impl std::fmt::Debug for Call<'_> {
@@ -89,18 +93,30 @@ impl<'r> Call<'r> {
             request,
             params,
             trace,
+            calls: Mutex::new(Vec::new()),
         }
     }
 
-    /// Awaits `work` (a call to a database or another service) and, when X-Ray samples this
-    /// request, shows it in the trace as a subsegment named `name` under the route's handler:
+    /// The calls the handler traced, each with how long it took, in order.
+    pub(crate) fn take_calls(&self) -> Vec<(String, Duration)> {
+        std::mem::take(&mut *self.calls.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Awaits `work` (a call to a database or another service), records its time as the
+    /// request's metric `name`, and, when X-Ray samples this request, shows it in the trace as
+    /// a subsegment named `name` under the route's handler:
     /// `let item = call.traced("DynamoDB GetItem", query).await;`
     pub async fn traced<F: Future>(&self, name: &str, work: F) -> F::Output {
-        let started = xray::now();
+        let (started, timer) = (xray::now(), Instant::now());
         let output = work.await;
+        let took = timer.elapsed();
         if let Some(trace) = self.trace {
             trace.downstream(name, started);
         }
+        self.calls
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((name.to_owned(), took));
         output
     }
 

@@ -64,6 +64,7 @@ mod tests {
             latency: Duration::from_millis(1),
             request_id: "req-1",
             trace_id: None,
+            calls: &[],
         }
     }
 
