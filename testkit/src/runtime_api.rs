@@ -57,6 +57,17 @@ pub struct Invocation {
     pub gate: Option<Gate>,
 }
 
+impl Invocation {
+    /// `event`, with no trace header and nothing held back.
+    #[must_use]
+    pub fn of(event: String) -> Self {
+        Self {
+            event,
+            ..Self::default()
+        }
+    }
+}
+
 /// A gate a test opens once: an invocation behind it waits until then.
 #[derive(Debug, Clone, Default)]
 pub struct Gate(Arc<(Mutex<bool>, std::sync::Condvar)>);
@@ -103,15 +114,7 @@ impl RuntimeApi {
     /// # Errors
     /// When no port on 127.0.0.1 can be bound.
     pub fn serve(events: Vec<String>) -> io::Result<Self> {
-        Self::serve_invocations(
-            events
-                .into_iter()
-                .map(|event| Invocation {
-                    event,
-                    ..Invocation::default()
-                })
-                .collect(),
-        )
+        Self::serve_invocations(events.into_iter().map(Invocation::of).collect())
     }
 
     /// Starts serving `invocations`, in order, each under the request id `req-<n>` (from 1)

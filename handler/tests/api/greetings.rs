@@ -109,16 +109,7 @@ fn serve(server: &DynamoServer, invocations: Vec<Invocation>) -> Vec<Answer> {
 }
 
 fn serve_events(server: &DynamoServer, events: Vec<String>) -> Vec<Answer> {
-    serve(
-        server,
-        events
-            .into_iter()
-            .map(|event| Invocation {
-                event,
-                ..Invocation::default()
-            })
-            .collect(),
-    )
+    serve(server, events.into_iter().map(Invocation::of).collect())
 }
 
 #[test]
@@ -218,10 +209,7 @@ fn a_stopped_table_is_a_503_and_the_same_process_serves_again_once_it_is_back() 
     // The gate holds the second request back until the server is up again.
     let back = Gate::default();
     let api = RuntimeApi::serve_invocations(vec![
-        Invocation {
-            event: post("Ada", Some("key-1")),
-            ..Invocation::default()
-        },
+        Invocation::of(post("Ada", Some("key-1"))),
         Invocation {
             event: post("Ada", Some("key-1")),
             gate: Some(back.clone()),
@@ -305,13 +293,7 @@ fn a_function_given_no_table_answers_503_and_says_so_in_its_log() {
         .filter(|(name, _)| *name != "GREETINGS_TABLE")
         .map(|(name, value)| (*name, value.as_str()))
         .collect();
-    let run = run_function_with(
-        vec![Invocation {
-            event: post("Ada", None),
-            ..Invocation::default()
-        }],
-        &env,
-    );
+    let run = run_function_with(vec![Invocation::of(post("Ada", None))], &env);
     let answer = answer_of(answers(&run)[0]);
     assert_eq!(answer.status, 503);
     assert!(
@@ -390,5 +372,48 @@ mod refused_before_the_table {
             status_and_error(&[("content-type", "application/json")], r#"{"nom":"Ada"}"#);
         assert_eq!(status, 400);
         assert!(error.as_str().is_some_and(|e| e.contains("nom")));
+    }
+}
+
+#[test]
+fn each_call_to_the_table_is_a_metric_named_after_its_operation() {
+    let server = start_server();
+    let mut env = function_env(&server);
+    env.extend([
+        ("METRICS_NAMESPACE", "greetings-suite".to_owned()),
+        ("SERVICE_NAME", "greetings-suite".to_owned()),
+    ]);
+    let env: Vec<(&str, &str)> = env
+        .iter()
+        .map(|(name, value)| (*name, value.as_str()))
+        .collect();
+    let events = [
+        post("Ada", Some("key-1")),
+        get("00000000-0000-4000-8000-000000000000"),
+    ];
+    let run = run_function_with(events.into_iter().map(Invocation::of).collect(), &env);
+    let documents: Vec<Value> = run
+        .stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|line| line.get("_aws").is_some())
+        .collect();
+    assert_eq!(documents.len(), 2, "{}", run.stdout);
+    for (document, operation) in documents
+        .iter()
+        .zip(["DynamoDB TransactWriteItems", "DynamoDB GetItem"])
+    {
+        assert!(
+            document[operation].as_f64().is_some_and(|ms| ms > 0.0),
+            "{document}"
+        );
+        let named: Vec<&Value> = document["_aws"]["CloudWatchMetrics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|directive| directive["Metrics"].as_array().into_iter().flatten())
+            .map(|metric| &metric["Name"])
+            .collect();
+        assert!(named.contains(&&Value::from(operation)), "{document}");
     }
 }

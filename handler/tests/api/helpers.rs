@@ -40,13 +40,7 @@ pub struct Run {
 
 /// Runs the compiled function over `events` (no trace headers) until it exits by itself.
 pub fn run_function_over(events: Vec<String>) -> Run {
-    let invocations = events
-        .into_iter()
-        .map(|event| Invocation {
-            event,
-            ..Invocation::default()
-        })
-        .collect();
+    let invocations = events.into_iter().map(Invocation::of).collect();
     run_function_with(invocations, &[])
 }
 

@@ -204,10 +204,7 @@ fn a_second_process_counts_its_own_cold_start() {
         let run = run_function_with(
             vec![fixtures::event("health"), fixtures::event("health")]
                 .into_iter()
-                .map(|event| Invocation {
-                    event,
-                    ..Invocation::default()
-                })
+                .map(Invocation::of)
                 .collect(),
             &METRICS_ENV,
         );
