@@ -69,7 +69,9 @@ def ensure(project, stage: str, *, apply: bool = True) -> None:
         elif planned.changes:
             print("  nothing was changed: run again with --apply")
     finally:
-        bootstrap.discard(planned)
+        # The deploy role that applies it in CI may not delete stacks (infra/circleci-deploy-role.yml):
+        # an apply that stops leaves the empty stack a new plan made, which the next plan reuses.
+        bootstrap.discard(planned, empty_stack_too=not apply)
 
 
 def main(argv: list[str]) -> int:

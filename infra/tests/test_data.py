@@ -135,3 +135,22 @@ def test_each_region_alarms_on_its_replicas_throttles_and_shows_the_table_on_its
     for shown in ("ReadThrottleEvents", "WriteThrottleEvents", "SuccessfulRequestLatency", "ReplicationLatency"):
         assert shown in body, shown
     assert "${GreetingsTableThrottlesAlarm}" in body
+
+
+def test_an_apply_that_stops_deletes_no_stack_and_the_next_deploy_carries_on(aws, monkeypatch):
+    """CI's deploy role may not delete stacks: what a stopped apply leaves, the next plan reuses."""
+
+    def refused(stack):
+        raise RuntimeError("stopped")
+
+    applies = data.bootstrap.apply
+    monkeypatch.setattr(data.bootstrap, "apply", refused)
+    with pytest.raises(RuntimeError):
+        data.ensure(PROJECT, QA)
+    monkeypatch.setattr(data.bootstrap, "apply", applies)
+    cloudformation = boto3.client("cloudformation", region_name=PROJECT.regions[0])
+    (left,) = cloudformation.describe_stacks(StackName=PROJECT.data_stack(QA))["Stacks"]
+    assert left["StackStatus"] == "REVIEW_IN_PROGRESS"
+    data.ensure(PROJECT, QA)
+    (applied,) = cloudformation.describe_stacks(StackName=PROJECT.data_stack(QA))["Stacks"]
+    assert applied["StackStatus"] == "CREATE_COMPLETE"

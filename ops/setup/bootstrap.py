@@ -148,13 +148,14 @@ def plan(project, stack: Stack) -> None:
     ]
 
 
-def discard(stack: Stack) -> None:
-    """Deletes the stack's change set, and the empty stack a CREATE change set makes."""
+def discard(stack: Stack, *, empty_stack_too: bool = True) -> None:
+    """Deletes the stack's change set, and (unless told not to) the empty stack a CREATE change
+    set makes. A stack with no resource costs nothing, and the next plan reuses it."""
     if not stack.planned:
         return
     cloudformation = client("cloudformation", stack.region)
     cloudformation.delete_change_set(StackName=stack.name, ChangeSetName=stack.change_set)
-    if not stack.exists:
+    if not stack.exists and empty_stack_too:
         cloudformation.delete_stack(StackName=stack.name)
 
 
