@@ -28,9 +28,10 @@ for variant in "${variants[@]}"; do
   cargo lambda build --release --arm64 --output-format zip --bin "$binary" >&2
   zip="$CARGO_TARGET_DIR/lambda/$binary/bootstrap.zip"
   # The budgets bench weighs the function against its build without the table, under the same
-  # profile (Cargo.toml's `stateless` inherits release, and these variables with it).
-  cargo build --profile stateless -p hello-world-handler --no-default-features --bin "$binary" >&2
-  report=$(FUNCTION_ZIP="$zip" STATELESS_FUNCTION="$CARGO_TARGET_DIR/stateless/$binary" \
+  # profile (bench inherits release, and these variables with it), as `make budgets` does.
+  cargo build --profile bench -p hello-world-handler --no-default-features --bin "$binary" >&2
+  cp "$CARGO_TARGET_DIR/release/$binary" "$CARGO_TARGET_DIR/stateless-$binary"
+  report=$(FUNCTION_ZIP="$zip" STATELESS_FUNCTION="$CARGO_TARGET_DIR/stateless-$binary" \
     cargo bench -p hello-world-handler --bench budgets 2>/dev/null || true)
   figure() { grep "$1" <<< "$report" | head -1 | awk '{print $(NF-4), $(NF-3)}'; }
   printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$opt" "$lto" "$units" "$panic" \

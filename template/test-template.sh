@@ -42,13 +42,14 @@ git -c user.name=fork -c user.email=fork@example.com commit --quiet -m "From the
 
 # The template's pinned tools serve the copy too (the same files pin them). So does its target/:
 # the copy's dependencies are the template's, at the same versions and features, so Cargo
-# reuses every one it already built and compiles only the renamed crates. Coverage builds in a
-# folder of its own, since cargo-llvm-cov reports on every test binary whose name matches a
-# target of the workspace (`api`, `core`), and the template's would match. node_modules is the
-# copy's own: its package-lock.json names the new service.
+# reuses every one it already built and compiles only the renamed crates. Its instrumented build
+# for coverage too, once the template's own crates are cleaned out of it: cargo-llvm-cov
+# reports on every test binary whose name matches a target of the workspace (`api`, `core`),
+# and the template's would match. node_modules is the copy's own: its package-lock.json names
+# the new service.
 ln -s "$root/.tools" .tools
 ln -s "$root/target" target
-export CARGO_LLVM_COV_TARGET_DIR="$root/target/generated-copy/llvm-cov-target"
+(cd "$root" && cargo llvm-cov clean --workspace)
 
 test_command=$(scripts/readme-test-command.sh)
 say "A fresh fork passes its README test command: $test_command"
