@@ -42,10 +42,15 @@ def test_it_reports_the_region_that_answered(project, capsys):
     assert "answered by eu-central-1 version 12" in capsys.readouterr().out
 
 
-def keeping_greetings(monkeypatch, keeps: bool) -> None:
+def routing(monkeypatch, *, greetings: bool) -> None:
     """The router's table as a fork's: with the greetings routes, or without them."""
-    keys = ["GET /health", *(["POST /greetings", "GET /greetings/{id}"] if keeps else [])]
+    keys = ["GET /health", *(["POST /greetings", "GET /greetings/{id}"] if greetings else [])]
     monkeypatch.setattr(global_smoke, "router_routes", lambda: [Route.of(key) for key in keys])
+
+
+def keeping_greetings(monkeypatch, keeps: bool) -> None:
+    """As `routing`, with the replication check replaced by one that says where it would run."""
+    routing(monkeypatch, greetings=keeps)
     monkeypatch.setattr(global_smoke, "check_replication", lambda urls: [f"replication between {len(urls)}"])
 
 
@@ -66,7 +71,8 @@ def test_a_fork_without_the_greetings_routes_checks_no_replication(project, caps
     assert "replication" not in capsys.readouterr().out
 
 
-def test_an_undeployed_stage_has_no_api_to_check_replication_through(aws, capsys):
+def test_an_undeployed_stage_has_no_api_to_check_replication_through(aws, capsys, monkeypatch):
+    routing(monkeypatch, greetings=True)
     assert run(global_smoke.main, ["--stage", "nowhere"]) == 1
     assert "no HttpApiUrl output" in capsys.readouterr().err
 
