@@ -16,10 +16,9 @@ from __future__ import annotations
 import copy
 import json
 
-from ops import cli
+from ops import change_sets, cli
 from ops import project as projects
 from ops.cli import Refused, say
-from ops.setup import bootstrap
 
 TEMPLATE = "infra/data.yml"
 
@@ -43,8 +42,8 @@ def template(project, stage: str) -> dict:
     return rendered
 
 
-def stack(project, stage: str) -> bootstrap.Stack:
-    return bootstrap.Stack(
+def stack(project, stage: str) -> change_sets.Stack:
+    return change_sets.Stack(
         project.data_stack(stage),
         project.regions[0],
         TEMPLATE,
@@ -58,20 +57,20 @@ def ensure(project, stage: str, *, apply: bool = True) -> None:
     planned = stack(project, stage)
     say(f"{planned.region}: the data of {stage} ({planned.name}, table {project.table_name(stage)})")
     try:
-        bootstrap.plan(project, planned)
+        change_sets.plan(project, planned)
         for change in planned.changes:
             print(f"  {change}")
         if not planned.changes:
             print("  nothing to change")
         if planned.changes and apply:
-            bootstrap.apply(planned)
+            change_sets.apply(planned)
             planned.planned = False
         elif planned.changes:
             print("  nothing was changed: run again with --apply")
     finally:
         # The deploy role that applies it in CI may not delete stacks (infra/circleci-deploy-role.yml):
         # an apply that stops leaves the empty stack a new plan made, which the next plan reuses.
-        bootstrap.discard(planned, empty_stack_too=not apply)
+        change_sets.discard(planned, empty_stack_too=not apply)
 
 
 def main(argv: list[str]) -> int:

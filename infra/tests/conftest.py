@@ -20,6 +20,20 @@ from ops import project as projects  # noqa: E402
 from ops.artifacts import MANIFEST  # noqa: E402
 
 
+def live_stacks(regions: list[str]) -> dict[str, list[str]]:
+    """The stacks of each region (of moto, under the `aws` fixture) that exist and are not an
+    empty plan's leftovers (REVIEW_IN_PROGRESS)."""
+    import boto3
+
+    found = {}
+    for region in regions:
+        summaries = boto3.client("cloudformation", region_name=region).list_stacks()["StackSummaries"]
+        found[region] = sorted(
+            s["StackName"] for s in summaries if s["StackStatus"] not in ("DELETE_COMPLETE", "REVIEW_IN_PROGRESS")
+        )
+    return found
+
+
 def load_yaml(path: Path):
     """A YAML file of the repository as CloudFormation reads it, short tags (!Ref, !GetAtt...)
     in their long forms: cfn-lint's own decoder."""

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import boto3
 import pytest
+from conftest import live_stacks
 
+from ops import change_sets
 from ops import project as projects
 from ops.cli import run
 from ops.setup import bootstrap
@@ -18,17 +20,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse AWS.*(BucketPolic
 PROJECT = projects.load()
 IDS = ["--org-id", "0a1b2c3d-org", "--project-id", "4e5f6a7b-project"]
 ROLE = PROJECT.settings.get("deploy_role_name")
-
-
-def live_stacks() -> dict[str, list[str]]:
-    """The stacks of every region that exist and are not an empty plan's leftovers."""
-    found = {}
-    for region in PROJECT.regions:
-        summaries = boto3.client("cloudformation", region_name=region).list_stacks()["StackSummaries"]
-        found[region] = sorted(
-            s["StackName"] for s in summaries if s["StackStatus"] not in ("DELETE_COMPLETE", "REVIEW_IN_PROGRESS")
-        )
-    return found
 
 
 def expected_stacks() -> dict[str, list[str]]:
@@ -44,12 +35,12 @@ def test_a_plan_on_an_empty_account_lists_every_stack_and_changes_nothing(aws, c
     for region in PROJECT.regions:
         assert f"{region}: {PROJECT.artifacts_stack} (create):\n  Add ReleaseBucket (AWS::S3::Bucket)" in out
     assert "nothing was changed: run again with --apply" in out
-    assert live_stacks() == {region: [] for region in PROJECT.regions}
+    assert live_stacks(PROJECT.regions) == {region: [] for region in PROJECT.regions}
 
 
 def test_applied_it_creates_the_buckets_and_the_role_and_says_what_to_set_in_circleci(aws, capsys):
     assert run(bootstrap.main, [*IDS, "--apply"]) == 0
-    assert live_stacks() == expected_stacks()
+    assert live_stacks(PROJECT.regions) == expected_stacks()
     for region in PROJECT.regions:
         s3 = boto3.client("s3", region_name=region)
         assert any(bucket["Name"] for bucket in s3.list_buckets()["Buckets"])
@@ -65,14 +56,14 @@ def test_a_second_run_finds_nothing_to_change(aws, capsys):
     out = capsys.readouterr().out
     assert "nothing to change: the account is set up" in out
     assert "Add " not in out
-    assert live_stacks() == expected_stacks()
+    assert live_stacks(PROJECT.regions) == expected_stacks()
 
 
 def test_a_stack_in_a_failed_state_is_refused_with_nothing_changed(aws, monkeypatch, capsys):
-    real = bootstrap.status_of
+    real = change_sets.status_of
     last = PROJECT.regions[-1]
     monkeypatch.setattr(
-        bootstrap,
+        change_sets,
         "status_of",
         lambda cloudformation, name: (
             "UPDATE_ROLLBACK_FAILED" if cloudformation.meta.region_name == last else real(cloudformation, name)
@@ -80,7 +71,7 @@ def test_a_stack_in_a_failed_state_is_refused_with_nothing_changed(aws, monkeypa
     )
     assert run(bootstrap.main, [*IDS, "--apply"]) == 2
     assert f"{last}: {PROJECT.artifacts_stack} is UPDATE_ROLLBACK_FAILED" in capsys.readouterr().err
-    assert live_stacks() == {region: [] for region in PROJECT.regions}
+    assert live_stacks(PROJECT.regions) == {region: [] for region in PROJECT.regions}
 
 
 @pytest.mark.skipif(not ROLE, reason="no deploy role: the project does not deploy from CircleCI")

@@ -9,7 +9,7 @@ import subprocess
 
 import boto3
 import pytest
-from conftest import ROOT
+from conftest import ROOT, live_stacks
 from test_serverless_template import as_list, only, statements
 
 from ops import data, deploy
@@ -80,26 +80,16 @@ def test_the_function_reaches_only_its_own_regions_replica_of_its_stages_table(p
     assert function["Environment"]["Variables"]["GREETINGS_TABLE"] == table
 
 
-def data_stacks() -> dict[str, list[str]]:
-    found = {}
-    for region in PROJECT.regions:
-        summaries = boto3.client("cloudformation", region_name=region).list_stacks()["StackSummaries"]
-        found[region] = sorted(
-            s["StackName"] for s in summaries if s["StackStatus"] not in ("DELETE_COMPLETE", "REVIEW_IN_PROGRESS")
-        )
-    return found
-
-
 def test_a_plan_changes_nothing_and_says_what_it_would_add(aws, capsys):
     assert run(data.main, ["--stage", QA]) == 0
     assert "Add GreetingsTable (AWS::DynamoDB::GlobalTable)" in capsys.readouterr().out
-    assert data_stacks() == {region: [] for region in PROJECT.regions}
+    assert live_stacks(PROJECT.regions) == {region: [] for region in PROJECT.regions}
 
 
 def test_applied_it_is_one_stack_in_the_first_region_and_a_second_run_has_nothing_to_change(aws, capsys):
     assert run(data.main, ["--stage", QA, "--apply"]) == 0
     first, *others = PROJECT.regions
-    assert data_stacks() == {first: [PROJECT.data_stack(QA)], **{region: [] for region in others}}
+    assert live_stacks(PROJECT.regions) == {first: [PROJECT.data_stack(QA)], **{region: [] for region in others}}
     capsys.readouterr()
     assert run(data.main, ["--stage", QA, "--apply"]) == 0
     assert "nothing to change" in capsys.readouterr().out
@@ -145,7 +135,7 @@ def test_an_apply_that_stops_deletes_no_stack_and_leaves_no_change_set(aws, monk
     def refused(stack):
         raise RuntimeError("stopped")
 
-    monkeypatch.setattr(data.bootstrap, "apply", refused)
+    monkeypatch.setattr(data.change_sets, "apply", refused)
     with pytest.raises(RuntimeError):
         data.ensure(PROJECT, QA)
     cloudformation = boto3.client("cloudformation", region_name=PROJECT.regions[0])
