@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import boto3
 
-from ops.cli import Refused
+from ops.cli import Failed, Refused
 from ops.project import Project
 
 
@@ -39,6 +39,15 @@ def stack_outputs(cloudformation, stack: str) -> dict[str, str] | None:
     except cloudformation.exceptions.ClientError:
         return None
     return {output["OutputKey"]: output["OutputValue"] for output in described.get("Outputs", [])}
+
+
+def stage_api_url(project: Project, region: str, stage: str) -> str:
+    """The stage's HTTP API base URL in that region, from its stack's outputs."""
+    stack = project.stack(stage)
+    url = (stack_outputs(client("cloudformation", region), stack) or {}).get("HttpApiUrl", "")
+    if not url.startswith("https://"):
+        raise Failed(f"{stack} in {region} has no HttpApiUrl output")
+    return url
 
 
 def one_resource(region: str, stack: str, resource_type: str, what: str) -> str:

@@ -25,7 +25,7 @@ import sys
 from ops import cli, data, smoke
 from ops import project as projects
 from ops.artifacts import Manifest, file_code_sha256
-from ops.aws import client, code_sha256_of, physical_ids, stack_function, stack_outputs
+from ops.aws import client, code_sha256_of, physical_ids, stack_function, stage_api_url
 from ops.cli import Failed, Refused, say
 
 
@@ -116,10 +116,7 @@ def deploy(project, region: str, stage: str, endpoint: str | None = None) -> Non
     say(f"Checking the code that runs in {region}")
     check_code(project, region, stage, manifest.codeSha256)
 
-    url = endpoint or (stack_outputs(client("cloudformation", region), stack) or {}).get("HttpApiUrl")
-    if not url:
-        raise Failed(f"{stack} in {region} has no HttpApiUrl output")
-    smoke.run(url, package_dir)
+    smoke.run(endpoint or stage_api_url(project, region, stage), package_dir)
     say(f"{region} serves the package")
 
 

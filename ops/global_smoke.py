@@ -83,15 +83,9 @@ def regional_urls(project, stage: str, given: list[str]) -> dict[str, str]:
     if urls:
         return {region: urls[region] for region in project.regions if region in urls}
     # Imported here: boto3 takes longer to import than the health check takes.
-    from ops.aws import client, stack_outputs  # noqa: PLC0415
+    from ops.aws import stage_api_url  # noqa: PLC0415
 
-    stack = project.stack(stage)
-    found = {}
-    for region in project.regions:
-        found[region] = (stack_outputs(client("cloudformation", region), stack) or {}).get("HttpApiUrl", "")
-        if not found[region]:
-            raise Failed(f"{stack} in {region} has no HttpApiUrl output to write or read a greeting through")
-    return found
+    return {region: stage_api_url(project, region, stage) for region in project.regions}
 
 
 def main(argv: list[str]) -> int:

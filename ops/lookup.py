@@ -11,23 +11,19 @@ from __future__ import annotations
 
 from ops import cli
 from ops import project as projects
-from ops.cli import Failed, Refused
+from ops.cli import Refused
 
 
 def stage_url(argv: list[str]) -> int:
     # Imported here: boto3 takes longer to import than `value` takes to answer.
-    from ops.aws import client, stack_outputs  # noqa: PLC0415
+    from ops.aws import stage_api_url  # noqa: PLC0415
 
     project = projects.load()
     parser = cli.parser("stage-url", "A stage's HTTP API base URL in one region.")
     parser.add_argument("--region", required=True, choices=project.regions)
     cli.stage_option(parser)
     args = parser.parse_args(argv)
-    stack = project.stack(project.stage_named(args.stage))
-    url = (stack_outputs(client("cloudformation", args.region), stack) or {}).get("HttpApiUrl", "")
-    if not url.startswith("https://"):
-        raise Failed(f"{stack} in {args.region} has no HttpApiUrl output")
-    print(url)
+    print(stage_api_url(project, args.region, project.stage_named(args.stage)))
     return 0
 
 
