@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 
-from ops import cli
+from ops import cli, smoke
 from ops import project as projects
 from ops.cli import Failed, Refused
 from ops.http_client import send
@@ -54,13 +53,10 @@ def check_replication(urls: dict[str, str]) -> list[str]:
     other region's, waiting up to REPLICATION_WAIT_SECONDS for it to arrive; what each took."""
     wait = REPLICATION_WAIT_SECONDS
     (first, base), *others = urls.items()
-    body = json.dumps({"name": "replication check", "ttlSeconds": 300}).encode()
-    headers = {"content-type": "application/json", "idempotency-key": f"smoke-global-{uuid.uuid4()}"}
-    status, answered, written = send(f"{base.rstrip('/')}/greetings", "POST", headers, body)
-    location = answered.get("location", "")
-    if status != 201 or not location.startswith("/greetings/"):
-        raise Failed(f"{first}: POST /greetings answered {status}: {written[:300]!r}")
-    record = json.loads(written)
+    try:
+        record, location = smoke.write_greeting(base, False, "replication check", 300)
+    except smoke.SmokeFailed as failure:
+        raise Failed(f"{first}: {failure}") from failure
     lines = [f"{first}: wrote greeting {record['id']}"]
     for region, other in others:
         started = time.monotonic()

@@ -126,15 +126,22 @@ def check_post(base: str, route: Route, origin: str | None) -> str:
     return f"{route.key}: the preflight allows POST; a JSON POST answered {status} with JSON"
 
 
-def check_greetings(base: str, origin: str | None) -> str:
-    """Writes a short-lived greeting and reads it back where its Location says."""
-    body = json.dumps({"name": "smoke test", "ttlSeconds": SMOKE_GREETING_LIFE_SECONDS}).encode()
+def write_greeting(base: str, origin: str | None, name: str, life_seconds: int) -> tuple[dict, str]:
+    """Writes a greeting that expires after `life_seconds`, under a key of its own; its record
+    and its Location, or SmokeFailed. (origin False: no CORS to check.)"""
+    body = json.dumps({"name": name, "ttlSeconds": life_seconds}).encode()
     headers = {"content-type": "application/json", "idempotency-key": f"smoke-{uuid.uuid4()}"}
-    status, answered, written = request(f"{base}/greetings", origin, "POST", headers, body)
+    status, answered, written = request(f"{base.rstrip('/')}/greetings", origin, "POST", headers, body)
     record = handled("POST /greetings", origin, status, answered, written)
     location = answered.get("location", "")
     if status != 201 or not location.startswith("/greetings/"):
         raise SmokeFailed(f"POST /greetings answered {status}, Location {location!r}: {written[:300]!r}")
+    return record, location
+
+
+def check_greetings(base: str, origin: str | None) -> str:
+    """Writes a short-lived greeting and reads it back where its Location says."""
+    record, location = write_greeting(base, origin, "smoke test", SMOKE_GREETING_LIFE_SECONDS)
     status, answered, read = request(f"{base}{location}", origin)
     if status != 200 or handled(f"GET {location}", origin, status, answered, read) != record:
         raise SmokeFailed(f"GET {location} answered {status}, not the greeting just written: {read[:300]!r}")

@@ -94,7 +94,11 @@ class Replicas:
             def answer(self, status: int, payload: dict, headers: dict | None = None) -> None:
                 body = json.dumps(payload).encode()
                 self.send_response(status)
-                for name, value in {**(headers or {}), "content-length": str(len(body))}.items():
+                for name, value in {
+                    **(headers or {}),
+                    "content-type": "application/json",
+                    "content-length": str(len(body)),
+                }.items():
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(body)
