@@ -11,8 +11,8 @@ relies on. Hand-written around it, for two things moto does not do:
   ThrottlingException, as a table past its capacity does; after `POST /fault/conflict`, every
   transaction is cancelled for a TransactionConflict on the idempotency key's item, as when
   another transaction on it is under way. `POST /fault/none` ends either.
-It creates TABLE from infra/data.yml's own key schema and TTL, so the suite tests the table the
-stage deploys.
+It creates TABLE from infra/data.yml's own key schema and TTL, as the rehearsal does
+(ops.rehearsal.tables), so the suite tests the table the stage deploys.
 """
 
 from __future__ import annotations
@@ -22,11 +22,16 @@ import threading
 from pathlib import Path
 
 import boto3
-import yaml
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
 
-DATA_TEMPLATE = Path(__file__).resolve().parent.parent / "infra" / "data.yml"
+# The ops package, which reads the data stack's template (ops.data) and makes a table from it
+# as the rehearsal does (ops.rehearsal.tables).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from ops import data
+from ops import project as projects
+from ops.rehearsal import tables
+
 THROTTLED = (
     b'{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException",'
     b'"message":"Throughput exceeds the current capacity of your table (the suite\'s fault switch)"}'
@@ -60,7 +65,6 @@ class FaultSwitch:
 
 
 def create_table(port: int, name: str) -> None:
-    table = yaml.safe_load(DATA_TEMPLATE.read_text())["Resources"]["GreetingsTable"]["Properties"]
     dynamodb = boto3.client(
         "dynamodb",
         endpoint_url=f"http://127.0.0.1:{port}",
@@ -68,14 +72,9 @@ def create_table(port: int, name: str) -> None:
         aws_access_key_id="suite",
         aws_secret_access_key="suite",  # noqa: S106 (moto's, not a secret)
     )
-    dynamodb.create_table(
-        TableName=name,
-        KeySchema=table["KeySchema"],
-        AttributeDefinitions=table["AttributeDefinitions"],
-        BillingMode=table["BillingMode"],
-    )
-    ttl = table["TimeToLiveSpecification"]
-    dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+    project = projects.load()
+    properties = data.template(project, name)["Resources"]["GreetingsTable"]["Properties"]
+    tables.create_table(dynamodb, name, properties)
 
 
 def main(port: int, table: str) -> None:

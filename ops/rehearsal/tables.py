@@ -10,18 +10,24 @@ from ops import data
 from ops.aws import client
 
 
+def create_table(dynamodb, name: str, properties: dict) -> None:
+    """The table `name` as the data stack's template (`properties`) declares it: its key
+    schema, billing mode and TTL."""
+    dynamodb.create_table(
+        TableName=name,
+        KeySchema=properties["KeySchema"],
+        AttributeDefinitions=properties["AttributeDefinitions"],
+        BillingMode=properties["BillingMode"],
+    )
+    dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=properties["TimeToLiveSpecification"])
+
+
 def create_replicas(project, stage: str) -> None:
-    table = data.template(project, stage)["Resources"]["GreetingsTable"]["Properties"]
+    properties = data.template(project, stage)["Resources"]["GreetingsTable"]["Properties"]
     name = project.table_name(stage)
     for region in project.regions:
         dynamodb = client("dynamodb", region)
         if name in dynamodb.list_tables()["TableNames"]:
             continue
-        dynamodb.create_table(
-            TableName=name,
-            KeySchema=table["KeySchema"],
-            AttributeDefinitions=table["AttributeDefinitions"],
-            BillingMode=table["BillingMode"],
-        )
-        dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=table["TimeToLiveSpecification"])
+        create_table(dynamodb, name, properties)
         print(f"{region:<14} {name}: made by the rehearsal, as moto makes no global table")
