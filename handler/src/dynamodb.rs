@@ -10,6 +10,7 @@
 //! touch the table pay nothing for it at cold start.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use aws_config::BehaviorVersion;
@@ -25,8 +26,6 @@ use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 use hello_world::greetings::{
     Creation, GreetingRecord, GreetingStore, GreetingWrite, KeyClaim, StoreError,
 };
-use std::sync::LazyLock;
-
 use tokio::sync::OnceCell;
 
 /// The environment variable that names the table (serverless.yml sets it).
@@ -77,8 +76,8 @@ impl DynamoStore {
 /// attempts in all (the standard retry mode backs off between them, throttles included), one
 /// second for each, three for the whole call.
 async fn build_client() -> Client {
-    // rustls on ring: the SDK's default provider is aws-lc-rs, whose C build costs a minute
-    // per target in every fresh build and more zip; ring is enough for TLS to DynamoDB
+    // rustls on ring: the SDK's default provider is aws-lc-rs, which builds AWS-LC, a C
+    // library, for every target in every fresh build; ring is enough for TLS to DynamoDB
     // (docs/performance.md, "The AWS SDK").
     let https = aws_smithy_http_client::Builder::new()
         .tls_provider(Provider::Rustls(CryptoMode::Ring))

@@ -112,12 +112,13 @@ impl Metrics {
         } else {
             &self.warm_directives
         };
-        if handled.calls.is_empty() {
+        let calls = grouped(handled.calls);
+        if calls.is_empty() {
             line.push_str(directives);
         } else {
             // The shared directives are a JSON array: this request's calls join it.
             line.push_str(directives.strip_suffix(']').unwrap_or(directives));
-            self.push_calls_directive(&mut line, handled.calls);
+            self.push_calls_directive(&mut line, &calls);
             line.push(']');
         }
         line.push_str(r#"},"Service":"#);
@@ -140,7 +141,7 @@ impl Metrics {
             line.push_str(r#","traceId":"#);
             push_quoted(&mut line, trace_id);
         }
-        for (name, values) in grouped(handled.calls) {
+        for (name, values) in &calls {
             line.push(',');
             push_quoted(&mut line, name);
             line.push(':');
@@ -160,13 +161,13 @@ impl Metrics {
 
     /// `,{"Namespace":…,"Dimensions":[["Service"]],"Metrics":[…]}`: one metric per call name,
     /// in milliseconds, by service.
-    fn push_calls_directive(&self, line: &mut String, calls: &[(String, Duration)]) {
+    fn push_calls_directive(&self, line: &mut String, calls: &[(&str, Vec<f64>)]) {
         let _ = write!(
             line,
             r#",{{"Namespace":{},"Dimensions":[["Service"]],"Metrics":["#,
             self.namespace
         );
-        for (index, (name, _)) in grouped(calls).iter().enumerate() {
+        for (index, (name, _)) in calls.iter().enumerate() {
             if index > 0 {
                 line.push(',');
             }

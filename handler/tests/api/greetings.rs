@@ -93,13 +93,9 @@ fn answer_of(exchange: &Exchange) -> Answer {
     }
 }
 
-fn function_env(server: &DynamoServer) -> Vec<(&'static str, String)> {
-    server.function_env()
-}
-
 /// Runs one function process over `invocations` against `server`; its answers, in order.
 fn serve(server: &DynamoServer, invocations: Vec<Invocation>) -> Vec<Answer> {
-    let env = function_env(server);
+    let env = server.function_env();
     let env: Vec<(&str, &str)> = env
         .iter()
         .map(|(name, value)| (*name, value.as_str()))
@@ -200,7 +196,7 @@ fn concurrent_requests_with_one_key_leave_exactly_one_greeting() {
 #[test]
 fn a_stopped_table_is_a_503_and_the_same_process_serves_again_once_it_is_back() {
     let mut server = start_server();
-    let env = function_env(&server);
+    let env = server.function_env();
     let env: Vec<(&str, &str)> = env
         .iter()
         .map(|(name, value)| (*name, value.as_str()))
@@ -287,7 +283,7 @@ fn the_same_key_while_another_write_with_it_is_under_way_is_a_409_and_nothing_is
 #[test]
 fn a_function_given_no_table_answers_503_and_says_so_in_its_log() {
     let server = start_server();
-    let env = function_env(&server);
+    let env = server.function_env();
     let env: Vec<(&str, &str)> = env
         .iter()
         .filter(|(name, _)| *name != "GREETINGS_TABLE")
@@ -378,7 +374,7 @@ mod refused_before_the_table {
 #[test]
 fn each_call_to_the_table_is_a_metric_named_after_its_operation() {
     let server = start_server();
-    let mut env = function_env(&server);
+    let mut env = server.function_env();
     env.extend([
         ("METRICS_NAMESPACE", "greetings-suite".to_owned()),
         ("SERVICE_NAME", "greetings-suite".to_owned()),
