@@ -179,8 +179,8 @@ def ops_calls() -> set[str]:
 
 def test_the_ops_package_needs_nothing_the_role_lacks():
     """What a CircleCI job runs (publish, deploy and deploy-release with the stage's data stack,
-    rollback, smoke, smoke-global) may call only what the role grants; the rehearsal's own moto-only calls and the buckets' S3 API names are
-    mapped to the IAM actions they need."""
+    rollback, smoke, smoke-global) may call only what the role grants; the rehearsal's own
+    moto-only calls and the buckets' S3 API names are mapped to the IAM actions they need."""
     granted = deploy_role.granted_actions()
     # S3's API names differ from its IAM actions; the rehearsal alone creates stacks and versions.
     iam_action = {"HeadObject": "GetObject", "ListObjectsV2": "ListBucket"}
