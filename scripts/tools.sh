@@ -94,15 +94,27 @@ template_tools() {
   fi
 }
 
+# lock_entry NAME LOCK: NAME's pin in LOCK, with its hashes (the lines up to the first that does
+# not continue).
+lock_entry() { awk -v pin="$1==" 'index($0, pin) == 1 {found = 1} found {print} found && !/\\$/ {exit}' "$2"; }
+
 # python_venv NAME LOCK: a venv at .tools/NAME with exactly the lock's pins, every one checked
-# against its hashes, made anew when the lock changes (`make lock` writes the locks).
+# against its hashes, made anew when the lock changes (`make lock` writes the locks). pip
+# installs uv, the lock's own pin, and uv installs the rest: both venvs in about 27 s where pip
+# took 77, as uv downloads and compiles in parallel. Compiled to bytecode at install, as pip
+# does: where PYTHONDONTWRITEBYTECODE is set, nothing else would, and every run would compile
+# every module it imports again.
 python_venv() {
   local venv="$TOOLS/$1" stamp="$TOOLS/$1/.requirements"
   if ! cmp -s "$2" "$stamp" 2>/dev/null; then
     step "Python tools ($2)"
     rm -rf "$venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check --require-hashes --no-deps -r "$2"
+    if [ ! -x "$TOOLS/venv/bin/uv" ]; then
+      "$venv/bin/pip" install --quiet --disable-pip-version-check --require-hashes --no-deps \
+        -r <(lock_entry uv tools/requirements.txt)
+    fi
+    "$TOOLS/venv/bin/uv" pip install --quiet --compile-bytecode --python "$venv/bin/python" --require-hashes --no-deps -r "$2"
     cp "$2" "$stamp"
   fi
 }
