@@ -52,6 +52,9 @@ def local_aws_only(moto_port: int) -> None:
         AWS_ACCESS_KEY_ID="rehearsal",
         AWS_SECRET_ACCESS_KEY="rehearsal",  # noqa: S106 (moto's, not a secret)
         AWS_SESSION_TOKEN="rehearsal",  # noqa: S106
+        # moto carries out a stack change at once; the Serverless CLI would wait 5 s between
+        # looks at it, about a minute over the rehearsal's deploys.
+        SLS_AWS_MONITORING_FREQUENCY="200",
     )
     for name in ("AWS_PROFILE", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"):
         os.environ.pop(name, None)
