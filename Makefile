@@ -33,7 +33,7 @@ run: ## Serve the function on http://127.0.0.1:9000 with cargo-lambda's emulator
 	cargo lambda watch --invoke-address 127.0.0.1 --invoke-port 9000
 
 .PHONY: test
-test: tools lint core-is-pure coverage builds budgets rehearse check-config ## The whole gate: lint, tests, coverage, packages, budgets, delivery rehearsal, config checks
+test: tools lint core-is-pure coverage packages budgets rehearse check-config ## The whole gate: lint, tests, coverage, packages, budgets, delivery rehearsal, config checks
 
 .PHONY: lint
 lint: ## rustfmt and clippy on the Rust, ruff and shellcheck on the ops code, warnings denied
@@ -187,30 +187,16 @@ cold-start: ## The release binary: cold start (30 runs), peak RSS and invocation
 
 STATELESS_FUNCTION := target/stateless/hello-world-handler
 
-# The budgets' host builds have a target folder of their own: a cross build keeps its build
-# scripts in target/release, and holds that folder's lock for as long as it runs.
-BUDGETS_TARGET := target/budgets
-
-.PHONY: budget-builds
-budget-builds: ## The host builds `make budgets` measures: the function with its table, and without
-	scripts/tools.sh rust
+.PHONY: budgets
+budgets: ## Fail if the zip, the cold start (alone, and beside a stateless build) or the per-request cost is over its budget
+	scripts/tools.sh rust python
 	# The function without its table, in the profile the bench builds the function in (so the
 	# dependencies are built once for both), copied out before the bench's build replaces it.
-	CARGO_TARGET_DIR=$(BUDGETS_TARGET) cargo build --locked --profile bench -p hello-world-handler --no-default-features --bin hello-world-handler
+	cargo build --locked --profile bench -p hello-world-handler --no-default-features --bin hello-world-handler
 	mkdir -p $(dir $(STATELESS_FUNCTION))
-	cp $(BUDGETS_TARGET)/release/hello-world-handler $(STATELESS_FUNCTION)
-	CARGO_TARGET_DIR=$(BUDGETS_TARGET) cargo bench --locked --no-run -p hello-world-handler --bench budgets
-
-.PHONY: budgets
-budgets: budget-builds ## Fail if the zip, the cold start (alone, and beside a stateless build) or the per-request cost is over its budget
-	scripts/tools.sh rust python
+	cp target/release/hello-world-handler $(STATELESS_FUNCTION)
 	FUNCTION_ZIP=$(CURDIR)/$$($(OPS) value zip) STATELESS_FUNCTION=$(CURDIR)/$(STATELESS_FUNCTION) \
-	  CARGO_TARGET_DIR=$(BUDGETS_TARGET) cargo bench --locked -p hello-world-handler --bench budgets
-
-.PHONY: builds
-builds: ## `make packages` and `make budget-builds` side by side: each ends in an LTO link on one core
-	scripts/tools.sh rust python node
-	$(MAKE) --no-print-directory -j2 --output-sync=target packages budget-builds
+	  cargo bench --locked -p hello-world-handler --bench budgets
 
 # ---- The template --------------------------------------------------------------------------
 
