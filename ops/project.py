@@ -107,6 +107,25 @@ class Project:
         return stage in (self.stage("production"), self.settings["stages"].get("rehearsal", {}).get("production"))
 
     @property
+    def previews(self) -> dict:
+        """project.yml's `previews` (docs/previews.md); a fork without previews has none."""
+        found = self.settings.get("previews")
+        if not found:
+            raise ProjectError("project.yml has no `previews`: this project deploys no branch previews")
+        return found
+
+    def is_preview(self, stage: str) -> bool:
+        """Whether `stage` is a branch's preview: named with project.yml's previews.prefix."""
+        found = self.settings.get("previews")
+        return bool(found) and stage.startswith(f"{found['prefix']}-")
+
+    @property
+    def function_key(self) -> str:
+        """serverless.yml's name for its one function: osls names it <service>-<stage>-<key>."""
+        self.function  # noqa: B018 (refuses a serverless.yml with other than one function)
+        return next(iter(self.serverless["functions"]))
+
+    @property
     def artifacts_stack(self) -> str:
         """The stack that holds a region's release bucket (infra/artifact-buckets.yml)."""
         return f"{self.service}-artifacts"

@@ -21,3 +21,8 @@ module.exports.roleOf = (stages, stage) => {
   }
   return 'default';
 };
+
+// Whether `stage` is a branch's preview (project.yml `previews`, docs/previews.md): named with
+// its prefix by ops/previews/naming.py, the one place a preview is named.
+module.exports.isPreview = (project, stage) =>
+  Boolean(project.previews) && stage.startsWith(`${project.previews.prefix}-`);

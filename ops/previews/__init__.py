@@ -1,0 +1,1 @@
+"""A stage per branch (docs/previews.md): its name, its deploy and its removal."""
