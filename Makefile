@@ -154,6 +154,21 @@ restore: ## Let REGION serve STAGE again after `make drain`
 	scripts/tools.sh python
 	$(OPS) restore --region $(REGION) $(STAGE_ARG)
 
+.PHONY: preview
+preview: ## Deploy BRANCH's own preview stage to the first region, as CI does: package (if needed), deploy, smoke test, acceptance
+	scripts/tools.sh rust python node
+	$(OPS) preview --branch "$(BRANCH)"
+
+.PHONY: preview-remove
+preview-remove: ## Plan the removal of BRANCH's preview; APPLY=1 removes it
+	scripts/tools.sh python
+	$(OPS) preview-remove --branch "$(BRANCH)" $(if $(APPLY),--apply)
+
+.PHONY: reap
+reap: ## Plan removing every preview whose branch is gone from REMOTE (origin) or merged, or that sat idle too long; APPLY=1 removes them
+	scripts/tools.sh python
+	$(OPS) reap $(if $(REMOTE),--remote "$(REMOTE)") $(if $(APPLY),--apply)
+
 .PHONY: bootstrap
 bootstrap: ## Plan this project's account setup (release buckets, deploy role); APPLY=1 carries it out
 	scripts/tools.sh python

@@ -27,6 +27,7 @@ class Stack:
     template: str
     parameters: dict[str, str]
     capabilities: list[str] = field(default_factory=list)
+    tags: dict[str, str] = field(default_factory=dict)
     # The template's text, where ops renders it; otherwise the file `template` names is sent.
     body: str | None = None
     exists: bool = False
@@ -74,6 +75,7 @@ def plan(project, stack: Stack) -> None:
             TemplateBody=stack.body or (project.root / stack.template).read_text(),
             Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in stack.parameters.items()],
             Capabilities=stack.capabilities,
+            Tags=[{"Key": k, "Value": v} for k, v in stack.tags.items()],
         )
     except cloudformation.exceptions.ClientError as refusal:
         # Some endpoints (moto among them) refuse an unchanged stack's change set outright,

@@ -25,7 +25,8 @@ TEMPLATE = "infra/data.yml"
 
 def template(project, stage: str) -> dict:
     """infra/data.yml with a replica in every region, each with point-in-time recovery; in
-    production, deletion protection and a table kept if its stack is deleted."""
+    production, deletion protection and a table kept if its stack is deleted. A branch's preview
+    runs in the first region only, and so does its table."""
     rendered = copy.deepcopy(projects.read_yaml(project.root / TEMPLATE))
     table = rendered["Resources"]["GreetingsTable"]
     protected = project.is_production(stage)
@@ -37,24 +38,26 @@ def template(project, stage: str) -> dict:
             "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
             "DeletionProtectionEnabled": protected,
         }
-        for region in project.regions
+        for region in (project.regions[:1] if project.is_preview(stage) else project.regions)
     ]
     return rendered
 
 
-def stack(project, stage: str) -> change_sets.Stack:
+def stack(project, stage: str, tags: dict[str, str] | None = None) -> change_sets.Stack:
     return change_sets.Stack(
         project.data_stack(stage),
         project.regions[0],
         TEMPLATE,
         {"TableName": project.table_name(stage)},
         body=json.dumps(template(project, stage), indent=1),
+        tags=tags or {},
     )
 
 
-def ensure(project, stage: str, *, apply: bool = True) -> None:
-    """Plans the data stack and, if `apply`, carries the plan out; says what changed."""
-    planned = stack(project, stage)
+def ensure(project, stage: str, *, apply: bool = True, tags: dict[str, str] | None = None) -> None:
+    """Plans the data stack and, if `apply`, carries the plan out; says what changed. `tags`
+    are the stack's (a preview's branch)."""
+    planned = stack(project, stage, tags)
     say(f"{planned.region}: the data of {stage} ({planned.name}, table {project.table_name(stage)})")
     try:
         change_sets.plan(project, planned)

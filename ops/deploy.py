@@ -87,20 +87,31 @@ def checked_package(project, stage: str) -> Manifest:
     return manifest
 
 
-def ensure_data(project, stage: str) -> None:
+def ensure_data(project, stage: str, tags: dict[str, str] | None = None) -> None:
     """The stage's table before its code (ops.data), where the project keeps data."""
     if (project.root / data.TEMPLATE).is_file():
-        data.ensure(project, stage)
+        data.ensure(project, stage, tags=tags)
 
 
-def deploy(project, region: str, stage: str, endpoint: str | None = None) -> None:
+def deploy(project, region: str, stage: str, endpoint: str | None = None, params: tuple[str, ...] = ()) -> None:
+    """`params` are osls's `--param` values (`key=value`), such as a preview's branch."""
     package_dir = project.package_dir(stage)
     manifest = checked_package(project, stage)
     stack = project.stack(stage)
 
     say(f"Deploying {stack} to {region} from {project.package_path(stage)} (commit {manifest.gitCommit})")
     deployed = subprocess.run(
-        ["sls", "deploy", "--package", str(project.package_path(stage)), "--stage", stage, "--region", region],
+        [
+            "sls",
+            "deploy",
+            "--package",
+            str(project.package_path(stage)),
+            "--stage",
+            stage,
+            "--region",
+            region,
+            *(f"--param={param}" for param in params),
+        ],
         cwd=project.root,
         check=False,
     )
@@ -128,6 +139,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--endpoint", help="the base URL to smoke-test instead of the stack's HttpApiUrl")
     args = parser.parse_args(argv)
     stage = project.stage_named(args.stage)
+    if project.is_preview(stage):
+        raise Refused(
+            f"{stage} is a branch's preview: `make preview BRANCH=<branch>` deploys it, tagged for `make reap`"
+        )
     checked_package(project, stage)
     ensure_data(project, stage)
     for region in [args.region] if args.region else project.regions:

@@ -98,7 +98,7 @@ def test_applied_it_is_one_stack_in_the_first_region_and_a_second_run_has_nothin
 def test_a_deploy_puts_the_data_in_place_before_any_region(monkeypatch):
     order = []
     monkeypatch.setattr(deploy, "checked_package", lambda project, stage: order.append("package checked"))
-    monkeypatch.setattr(data, "ensure", lambda project, stage: order.append(f"data of {stage}"))
+    monkeypatch.setattr(data, "ensure", lambda project, stage, **_: order.append(f"data of {stage}"))
     monkeypatch.setattr(deploy, "deploy", lambda project, region, stage, endpoint: order.append(region))
     assert run(deploy.main, ["--stage", QA]) == 0
     assert order == ["package checked", f"data of {QA}", *PROJECT.regions]
@@ -106,7 +106,7 @@ def test_a_deploy_puts_the_data_in_place_before_any_region(monkeypatch):
 
 def test_a_deploy_whose_package_is_refused_touches_no_data(monkeypatch, tmp_path):
     touched = []
-    monkeypatch.setattr(data, "ensure", lambda project, stage: touched.append(stage))
+    monkeypatch.setattr(data, "ensure", lambda project, stage, **_: touched.append(stage))
     assert run(deploy.main, ["--stage", "no-such-stage"]) != 0
     assert touched == []
 
