@@ -5,7 +5,7 @@
 # route, another memory size and timeout), adds a route by README's "Add a route", accepts the
 # new snapshots as README says, deletes what README says a fork can do without (CircleCI, the
 # canary, the greetings table), and runs the copy's whole gate again, whose rehearsal must
-# smoke-test the new route and deploy no table.
+# smoke-test the new route, deploy no table, and deploy and reap previews of the renamed service.
 #   template/test-template.sh     (make test-template)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -211,6 +211,8 @@ grep -q '^GET /goodbye: GET /goodbye answered 200' "$workdir/edited-gate.log" \
   || die "the rehearsal did not smoke-test the added route GET /goodbye"
 grep -q "so no live alias: rollback by release is left out" "$workdir/edited-gate.log" \
   || die "the rehearsal of the copy without the canary did not release all at once"
+grep -q "^previews removed: 1" "$workdir/edited-gate.log" \
+  || die "the edited copy's rehearsal did not deploy previews of $name and reap one"
 if grep -qE 'POST /greetings then GET|: the data of ' "$workdir/edited-gate.log"; then
   die "the copy without the greetings table still deployed a table or wrote a greeting"
 fi

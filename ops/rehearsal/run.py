@@ -2,7 +2,8 @@
 CI uses: package once, publish to each region's release bucket, deploy qa in both regions,
 accept it, deploy production in both regions; then redeploy an earlier release, roll back by
 release under drifted version numbers, and show that what must be refused is refused with
-nothing changed. Hashes are checked at every step.
+nothing changed; then deploy two branches' previews and reap them (ops.rehearsal.previews).
+Hashes are checked at every step.
 
     python -m ops rehearse
 
@@ -17,19 +18,19 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ops import cli, data, package, publish, release, smoke
+from ops import acceptance, cli, data, package, publish, release, smoke
 from ops import project as projects
 from ops.artifacts import Manifest, file_code_sha256
 from ops.aws import client, code_sha256_of, release_bucket, stack_function
 from ops.cli import Failed, say
-from ops.rehearsal import lambda_versions, tables
+from ops.rehearsal import lambda_versions, previews, tables
+from ops.rehearsal.commands import expect_refusal, ops_command
 from ops.rehearsal.processes import Servers
 
 # Release ids of their own, so the rehearsal needs no commit and never collides with one.
@@ -58,27 +59,6 @@ def local_aws_only(moto_port: int) -> None:
     )
     for name in ("AWS_PROFILE", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"):
         os.environ.pop(name, None)
-
-
-def ops_command(project, *argv: str, log: Path | None = None) -> subprocess.CompletedProcess:
-    """Runs `python -m ops ...` as a person would; with a log, its output goes there."""
-    command = [sys.executable, "-m", "ops", *argv]
-    if log is None:
-        return subprocess.run(command, cwd=project.root, check=False)
-    with log.open("a") as out:
-        return subprocess.run(command, cwd=project.root, stdout=out, stderr=subprocess.STDOUT, check=False)
-
-
-def expect_refusal(result, log: Path, needle: str, what: str) -> None:
-    text = log.read_text()
-    if result.returncode == 0:
-        sys.stderr.write(text)
-        raise Failed(f"{what} was not refused")
-    refusals = [line for line in text.splitlines() if line.startswith("refused, nothing changed:")]
-    if not any(needle in line for line in refusals):
-        sys.stderr.write(text)
-        raise Failed(f"the refusal of {what} does not say {needle!r}")
-    print("\n".join(refusals))
 
 
 def running(project, region: str, stage: str) -> str:
@@ -213,12 +193,15 @@ def rehearse(project, work: Path) -> None:  # noqa: PLR0915 (the chain's steps, 
         finally:
             # Deploying a release fetches its zip into the checkout; leave the one it built.
             shutil.copy2(keep / "bootstrap.zip", zip_path)
+        if project.settings.get("previews"):
+            previews.rehearse(project, work, front)
     if file_code_sha256(zip_path) != current:
         raise Failed(f"{project.zip} was not put back")
     rollback = "rollback by release, " if project.alias else ""
+    previewed = ", two branches' previews and their reap" if project.settings.get("previews") else ""
     say(
         f"Rehearsed in {first_region} and {last_region}: package once, publish, qa, acceptance, production, "
-        f"redeploy, {rollback}refusals"
+        f"redeploy, {rollback}refusals{previewed}"
     )
 
 
@@ -242,15 +225,7 @@ def rehearse_releases(project, work, chain: Chain) -> None:
     release.main(["--commit", CURRENT, "--stage", qa, "--endpoint", front])
     expect_everywhere(project, qa, current, "the current release")
 
-    say("Acceptance of qa")
-    accepted = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "acceptance"],
-        cwd=project.root,
-        env={**os.environ, "ACCEPTANCE_URL": front},
-        check=False,
-    )
-    if accepted.returncode:
-        raise Failed("qa failed its acceptance")
+    acceptance.run(project, front, "qa")
 
     say("Production, in every region")
     release.main(["--commit", CURRENT, "--stage", production, "--endpoint", front])
