@@ -144,10 +144,11 @@ def test_no_region_or_stage_name_is_written_in_the_config(circleci, project):
 def test_production_uses_its_own_context_and_everything_after_package_runs_only_from_main(circleci):
     contexts = {}
     for run, job, settings in runs(circleci, "release"):
-        if run in ("test", "package"):
+        if run in ("test", "package", "preview"):
             continue
         assert settings["filters"] == {"branches": {"only": "main"}}, run
-        if settings.get("type") != "approval" and "aws-credentials" in circleci["jobs"][job]["steps"]:
+        previews = "preview" in run  # their own context (test_previews_use_a_context_of_their_own...)
+        if settings.get("type") != "approval" and not previews and "aws-credentials" in circleci["jobs"][job]["steps"]:
             contexts.setdefault("production" if settings.get("stage") == "production" else "qa", set()).add(
                 settings["context"]
             )
@@ -156,6 +157,42 @@ def test_production_uses_its_own_context_and_everything_after_package_runs_only_
     rollback = entry(circleci, "rollback", "rollback")
     assert {rollback["context"]} == contexts["production"]
     assert rollback["filters"] == {"branches": {"only": "main"}}
+
+
+def run_commands(circleci, job) -> str:
+    steps = circleci["jobs"][job]["steps"]
+    return " ".join(s["run"]["command"] for s in steps if isinstance(s, dict) and "run" in s)
+
+
+def test_every_branch_but_main_deploys_its_preview_from_the_zip_its_test_job_built(circleci):
+    preview = run_named(circleci, "preview")
+    assert preview["requires"] == ["test"]
+    assert preview["filters"] == {"branches": {"ignore": "main"}}
+    steps = circleci["jobs"]["preview"]["steps"]
+    assert {"attach_workspace": {"at": "."}} in steps
+    assert run_commands(circleci, "preview") == 'make preview BRANCH="${CIRCLE_BRANCH}"'
+    assert {"store_artifacts": {"path": "dist/preview.json", "destination": "preview.json"}} in steps
+
+
+def test_previews_use_a_context_of_their_own_never_qas_or_productions(circleci):
+    preview_contexts = {run_named(circleci, name)["context"] for name in ("preview", "reap-previews")}
+    preview_contexts.add(entry(circleci, "reap-previews", "reap-previews")["context"])
+    others = {settings.get("context") for run, _, settings in runs(circleci, "release") if "preview" not in run}
+    assert len(preview_contexts) == 1
+    assert not preview_contexts & others
+
+
+def test_main_removes_the_merged_branchs_preview_after_each_merge(circleci):
+    reap = run_named(circleci, "reap-previews")
+    assert reap["filters"] == {"branches": {"only": "main"}}
+    assert run_commands(circleci, "reap-previews") == "make reap APPLY=1"
+
+
+def test_a_scheduled_pipeline_only_reaps_and_a_release_never_runs_on_a_schedule(circleci):
+    scheduled = {"equal": ["scheduled_pipeline", "<< pipeline.trigger_source >>"]}
+    assert circleci["workflows"]["reap-previews"]["when"] == scheduled
+    assert [job for job, _ in jobs_of(circleci, "reap-previews")] == ["reap-previews"]
+    assert {"not": scheduled} in circleci["workflows"]["release"]["when"]["and"]
 
 
 def test_the_release_zip_is_built_once_by_the_test_job(circleci):
