@@ -93,12 +93,14 @@ def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def granted_actions(role_template: Path = ROLE_TEMPLATE) -> set[str]:
-    role = load_cfn_yaml(str(role_template))["Resources"]["DeployRole"]
+def granted_actions(role_template: Path = ROLE_TEMPLATE, role_id: str = "DeployRole") -> set[str]:
+    """What the role's Allow statements name."""
+    role = load_cfn_yaml(str(role_template))["Resources"][role_id]
     return {
         action
         for policy in role["Properties"]["Policies"]
         for statement in policy["PolicyDocument"]["Statement"]
+        if statement["Effect"] == "Allow"
         for action in _as_list(statement["Action"])
     }
 

@@ -321,8 +321,8 @@ def allowed(role_template: dict, action: str, arn: str, role_id: str = "DeployRo
     return False
 
 
-def denied_creations(role_template: dict, template: dict, stack: str) -> list[str]:
-    """Each resource `template` creates that the deploy role may not create, as `action arn`."""
+def denied_creations(role_template: dict, template: dict, stack: str, role_id: str = "DeployRole") -> list[str]:
+    """Each resource `template` creates that the role may not create, as `action arn`."""
     denied = []
     for logical_id, resource in template["Resources"].items():
         action = CREATE_ACTIONS.get(resource["Type"])
@@ -331,6 +331,6 @@ def denied_creations(role_template: dict, template: dict, stack: str) -> list[st
         arn = arn_of(template, logical_id, stack)
         if resource["Type"] == "AWS::Logs::LogGroup":
             arn = arn.removesuffix(":*")
-        if not allowed(role_template, action, arn):
+        if not allowed(role_template, action, arn, role_id):
             denied.append(f"{action} {arn} ({logical_id})")
     return denied

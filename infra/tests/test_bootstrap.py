@@ -45,8 +45,12 @@ def test_applied_it_creates_the_buckets_and_the_role_and_says_what_to_set_in_cir
         s3 = boto3.client("s3", region_name=region)
         assert any(bucket["Name"] for bucket in s3.list_buckets()["Buckets"])
     if ROLE:
-        arn = boto3.client("iam", region_name=PROJECT.regions[0]).get_role(RoleName=ROLE)["Role"]["Arn"]
-        assert f"AWS_ROLE_ARN={arn}" in capsys.readouterr().out
+        iam = boto3.client("iam", region_name=PROJECT.regions[0])
+        out = capsys.readouterr().out
+        assert f"AWS_ROLE_ARN={iam.get_role(RoleName=ROLE)['Role']['Arn']} in the contexts of qa and production" in out
+        if PROJECT.settings.get("previews"):
+            preview = iam.get_role(RoleName=f"{ROLE}-previews")["Role"]["Arn"]
+            assert f"AWS_ROLE_ARN={preview} in the previews' context" in out
 
 
 def test_a_second_run_finds_nothing_to_change(aws, capsys):

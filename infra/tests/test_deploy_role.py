@@ -161,16 +161,16 @@ def test_the_release_buckets_are_reached_only_under_their_stack_name_and_release
     assert project.release_manifest_key("abc", "prod").startswith("releases/abc/")
 
 
-def ops_calls() -> set[str]:
-    """Every AWS action the ops package calls: each `<client>.<operation>(` of a boto3 client
-    it names, read from its source, as IAM spells it."""
+def ops_calls(paths=None, services=("cloudformation", "lambda", "s3", "codedeploy", "route53")) -> set[str]:
+    """Every AWS action the ops package (or those of its files) calls: each
+    `<client>.<operation>(` of a boto3 client it names, read from its source, as IAM spells it."""
     session = botocore.session.get_session()
     calls = set()
-    for path in (ROOT / "ops").glob("*.py"):
+    for path in paths or (ROOT / "ops").glob("*.py"):
         text = path.read_text()
         # `client.operation(` calls, and paginated operations named as strings.
         called = set(re.findall(r"\.(\w+)\(", text)) | set(re.findall(r'get_paginator\("(\w+)"\)', text))
-        for service in ("cloudformation", "lambda", "s3", "codedeploy", "route53"):
+        for service in services:
             model = session.get_service_model(service)
             operations = {re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower(): name for name in model.operation_names}
             calls |= {(service, operations[method]) for method in called if method in operations}
@@ -195,3 +195,112 @@ def test_the_ops_package_needs_nothing_the_role_lacks():
     }
     assert {"lambda:UpdateAlias", "s3:PutObject", "codedeploy:GetDeployment"} <= needed
     assert needed <= granted, needed - granted
+
+
+# ---- the preview role (docs/previews.md) -------------------------------------------------------
+
+
+def preview_role():
+    role = load_yaml(TEMPLATE)["Resources"].get("PreviewRole")
+    if role is None:
+        pytest.skip("this project deploys no previews")
+    return role
+
+
+@pytest.fixture(scope="module")
+def preview_templates(project, tmp_path_factory) -> list[dict]:
+    """A branch's preview as the preview role deploys it: its stack (with its alarms, which
+    project.yml may turn on) and its data stack."""
+    from stage_packaging import package_with_project
+
+    from ops.previews.naming import stage_for
+
+    stage = stage_for(projects.load(), "feature/role")
+    code, output, template = package_with_project(
+        tmp_path_factory.mktemp("preview-role"), stage, lambda settings: settings["previews"].update(alarms=True)
+    )
+    assert code == 0, output
+    ops_project = projects.load()
+    has_data = (ops_project.root / data.TEMPLATE).is_file()
+    return [template, *([data.template(ops_project, stage)] if has_data else [])]
+
+
+def test_the_preview_role_is_assumed_only_with_the_projects_oidc_token():
+    deploy = load_yaml(TEMPLATE)["Resources"]["DeployRole"]
+    assert preview_role()["Properties"]["AssumeRolePolicyDocument"] == deploy["Properties"]["AssumeRolePolicyDocument"]
+
+
+def test_the_preview_role_allows_every_action_the_schemas_list_for_a_preview(preview_templates, regions):
+    granted = deploy_role.granted_actions(role_id="PreviewRole")
+    verdict = deploy_role.check(preview_templates, granted, deploy_role.exclusions(), regions[:1])
+    assert verdict.broken_exclusions == []
+    assert verdict.missing == set(), "add these to the PreviewRole of infra/circleci-deploy-role.yml"
+
+
+def test_the_preview_role_reaches_only_what_is_named_as_a_preview():
+    """Each resource it may change is named <service>-<prefix>-*; what it reads of the other
+    stacks is their description; API Gateway's ids are held by the deny on stages' tags, and
+    DynamoDB's replication role is AWS's to name."""
+    preview_role()
+    reads_only = {"ReadTheServicesStacks"}
+    for statement in policy_statements(preview_role()):
+        if statement["Effect"] != "Allow" or statement.get("Sid") in reads_only:
+            continue
+        for resource in as_list(statement["Resource"]):
+            aws_named = "apigateway" in str(resource) or "/AWSServiceRoleForDynamoDBReplication" in str(resource)
+            if resource != "*" and not aws_named:
+                assert "${ServiceName}-${PreviewPrefix}-" in str(resource), resource
+    (read,) = [s for s in policy_statements(preview_role()) if s.get("Sid") in reads_only]
+    assert as_list(read["Action"]) == ["cloudformation:DescribeStacks"]
+
+
+def test_the_preview_role_is_denied_the_http_apis_of_the_stages_of_record():
+    denies = [s for s in policy_statements(preview_role()) if s["Effect"] == "Deny"]
+    (deny,) = denies
+    allowed_writes = {
+        a for s in policy_statements(preview_role()) if s.get("Sid") == "HttpApis" for a in as_list(s["Action"])
+    } - {"apigateway:GET"}
+    assert set(as_list(deny["Action"])) == allowed_writes
+    assert deny["Condition"] == {"StringEquals": {"aws:ResourceTag/STAGE": {"Ref": "StagesOfRecord"}}}
+
+
+def test_the_preview_role_may_create_a_previews_resources_and_none_of_qas_or_productions(project, preview_templates):
+    import iam_authorization
+
+    from ops.previews.naming import stage_for
+
+    role_template = load_yaml(TEMPLATE)
+    role_template["Parameters"]["ServiceName"]["Default"] = project["service"]
+    stage = stage_for(projects.load(), "feature/role")
+    stack = f"{project['service']}-{stage}"
+    assert iam_authorization.denied_creations(role_template, preview_templates[0], stack, "PreviewRole") == []
+    for role in ("qa", "production"):
+        name = project["stages"][role]
+        template, _ = packaged(name)
+        denied = iam_authorization.denied_creations(
+            role_template, template, f"{project['service']}-{name}", "PreviewRole"
+        )
+        creatable = [r for r in template["Resources"].values() if r["Type"] in iam_authorization.CREATE_ACTIONS]
+        assert len(denied) == len(creatable), denied
+
+
+def test_a_preview_and_a_reap_call_nothing_the_preview_role_lacks():
+    """What the preview and reap-previews jobs run: ops/previews/, and the deploy, data stack and
+    stack lookups it uses."""
+    granted = {a.lower() for a in deploy_role.granted_actions(role_id="PreviewRole")}
+    files = [
+        *(ROOT / "ops" / "previews").glob("*.py"),
+        *(ROOT / "ops" / name for name in ("deploy.py", "data.py", "change_sets.py", "aws.py")),
+    ]
+    # S3's API names differ from its IAM actions; DeleteObjects deletes versions, one by one.
+    iam_actions = {
+        "ListObjectVersions": ["ListBucketVersions"],
+        "DeleteObjects": ["DeleteObject", "DeleteObjectVersion"],
+    }
+    needed = {
+        f"{prefix}:{action}"
+        for prefix, operation in ops_calls(files, ("cloudformation", "lambda", "s3", "logs"))
+        for action in iam_actions.get(operation, [operation])
+    }
+    assert {"cloudformation:DeleteStack", "s3:DeleteObjectVersion", "logs:DeleteLogGroup"} <= needed
+    assert {a for a in needed if a.lower() not in granted} == set()

@@ -1,6 +1,6 @@
 """Sets up an AWS account for this project from project.yml: the release bucket stack in every
-region, and (where the project deploys from CircleCI) the deploy role with CircleCI's OIDC
-provider if the account lacks it.
+region, and (where the project deploys from CircleCI) the deploy role, with CircleCI's OIDC
+provider if the account lacks it and, where project.yml has previews, the preview role.
 
     python -m ops bootstrap [--org-id ORG --project-id PROJECT] [--apply]
 
@@ -37,6 +37,9 @@ def stacks(project, org_id: str | None, project_id: str | None) -> list[Stack]:
             "ServiceName": project.service,
             "DeployRoleName": role,
             "CreateOidcProvider": create_oidc_provider(project.regions[0], role, org_id),
+            # The preview role's reach (docs/previews.md): previews' names, and no stage of record.
+            "PreviewPrefix": (project.settings.get("previews") or {}).get("prefix", "NONE"),
+            "StagesOfRecord": ",".join(v for v in project.settings["stages"].values() if isinstance(v, str)),
         }
         domains = list((project.settings.get("domains") or {}).values())
         if domains:
@@ -100,6 +103,10 @@ def main(argv: list[str]) -> int:
         return 0
     role = next((s for s in wanted if "DeployRoleName" in s.parameters), None)
     if role:
-        arn = client("iam", role.region).get_role(RoleName=role.parameters["DeployRoleName"])["Role"]["Arn"]
-        print(f"In CircleCI, set AWS_ROLE_ARN={arn} in each context .circleci/config.yml names (docs/deploy.md)")
+        iam = client("iam", role.region)
+        arn = iam.get_role(RoleName=role.parameters["DeployRoleName"])["Role"]["Arn"]
+        print(f"In CircleCI, set AWS_ROLE_ARN={arn} in the contexts of qa and production (docs/deploy.md)")
+        if role.parameters["PreviewPrefix"] != "NONE":
+            preview = iam.get_role(RoleName=f"{role.parameters['DeployRoleName']}-previews")["Role"]["Arn"]
+            print(f"In CircleCI, set AWS_ROLE_ARN={preview} in the previews' context (docs/previews.md)")
     return 0
