@@ -7,7 +7,10 @@ provider if the account lacks it and, where project.yml has previews, the previe
 It plans first, with a CloudFormation change set per stack, and prints what each would create,
 change or delete. Only --apply carries the plans out; without it every change set is deleted
 again and nothing is left behind. A second run finds nothing to change and says so. It refuses,
-changing nothing, while any stack is in a failed or unfinished state. At the end it prints what
+changing nothing, while any stack is in a failed or unfinished state, or was changed by hand
+since it was deployed (CloudFormation's drift detection, ops.setup.drift): a change set cannot
+say what applying it would do to such a stack. --no-drift-check leaves that out, for an
+endpoint without drift detection (moto's, in the rehearsal). At the end it prints what
 to set in CircleCI. --org-id and --project-id are CircleCI's organization and project ids
 (Organization Settings, Project Settings → Overview).
 """
@@ -17,8 +20,13 @@ from __future__ import annotations
 from ops import cli
 from ops import project as projects
 from ops.aws import client
-from ops.change_sets import Stack, apply, discard, plan
+from ops.change_sets import Stack, apply, discard, plan, status_of
 from ops.cli import Refused, say
+from ops.setup.drift import drifted_resources
+
+# The states in which a stack's resources are what its last deploy made them, and drift
+# detection can compare them; any other state is for the plan to refuse.
+SETTLED = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE")
 
 
 def stacks(project, org_id: str | None, project_id: str | None) -> list[Stack]:
@@ -69,14 +77,33 @@ def create_oidc_provider(region: str, role_stack: str, org_id: str) -> str:
     return "false" if found else "true"
 
 
+def refuse_drift(wanted: list[Stack]) -> None:
+    """Refuses, before any plan, a stack that was changed by hand since it was deployed."""
+    say("Drift: whether a stack was changed by hand since it was deployed")
+    for stack in wanted:
+        cloudformation = client("cloudformation", stack.region)
+        if status_of(cloudformation, stack.name) not in SETTLED:
+            continue
+        drifted = drifted_resources(cloudformation, stack.name)
+        if drifted:
+            raise Refused(
+                f"{stack.region}: {stack.name} was changed by hand: {'; '.join(drifted)}. Undo it, or make "
+                f"the template say it, then plan again"
+            )
+        print(f"{stack.region}: {stack.name}: as deployed")
+
+
 def main(argv: list[str]) -> int:
     project = projects.load()
     parser = cli.parser("bootstrap", __doc__)
     parser.add_argument("--org-id", help="CircleCI's organization id (the deploy role trusts its tokens)")
     parser.add_argument("--project-id", help="CircleCI's project id")
     parser.add_argument("--apply", action="store_true", help="carry the plan out (default: plan only)")
+    parser.add_argument("--no-drift-check", action="store_true", help="for an endpoint without drift detection")
     args = parser.parse_args(argv)
     wanted = stacks(project, args.org_id, args.project_id)
+    if not args.no_drift_check:
+        refuse_drift(wanted)
 
     say("Plan, from CloudFormation change sets")
     try:
