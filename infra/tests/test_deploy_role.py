@@ -139,11 +139,28 @@ def test_resources_are_limited_to_the_service(project):
     template = load_yaml(TEMPLATE)
     assert template["Parameters"]["ServiceName"]["Default"] == project["service"]
     assert template["Parameters"]["DeployRoleName"]["Default"] == project["deploy_role_name"]
-    for statement in policy_statements(template["Resources"]["DeployRole"]):
+    allows = [s for s in policy_statements(template["Resources"]["DeployRole"]) if s["Effect"] == "Allow"]
+    for statement in allows:
         for resource in as_list(statement["Resource"]):
             if resource != "*":
                 named = "${ServiceName}" in str(resource)
                 assert named or any(scope in str(resource) for scope in NOT_NAMED_AFTER_THE_SERVICE), resource
+
+
+def test_the_deploy_role_may_not_change_itself_or_the_preview_role():
+    """Both are named after the service, as the roles it may change are."""
+    role = load_yaml(TEMPLATE)["Resources"]["DeployRole"]
+    (deny,) = [s for s in policy_statements(role) if s["Effect"] == "Deny"]
+    changes = {a for s in policy_statements(role) if s.get("Sid") == "ServiceRoles" for a in as_list(s["Action"])}
+    assert changes - {"iam:CreateRole", "iam:GetRole", "iam:GetRolePolicy"} - {
+        "iam:ListAttachedRolePolicies",
+        "iam:ListRolePolicies",
+    } <= set(as_list(deny["Action"]))
+    assert "iam:PassRole" in as_list(deny["Action"])
+    assert [r["Fn::Sub"].rsplit(":role/", 1)[1] for r in as_list(deny["Resource"])] == [
+        "${DeployRoleName}",
+        "${DeployRoleName}-previews",
+    ]
 
 
 def test_the_release_buckets_are_reached_only_under_their_stack_name_and_releases_prefix():
