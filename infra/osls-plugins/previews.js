@@ -25,14 +25,19 @@ function mentions(value, logicalId) {
 }
 
 // An IAM role's statements keep the resources a preview still has; a statement left with none
-// goes (the canary's role may read the alarms, on a stage with no alarm and no canary).
+// goes (the canary's role may read the alarms, on a stage with no alarm and no canary), and a
+// policy left with no statement.
 function pruneStatements(resource, dropped) {
-  for (const policy of (resource.Properties && resource.Properties.Policies) || []) {
+  const properties = resource.Properties || {};
+  for (const policy of properties.Policies || []) {
     const document = policy.PolicyDocument;
     document.Statement = document.Statement.map((statement) => ({
       ...statement,
       Resource: [].concat(statement.Resource).filter((named) => !dropped.some((id) => mentions(named, id))),
     })).filter((statement) => statement.Resource.length > 0);
+  }
+  if (properties.Policies) {
+    properties.Policies = properties.Policies.filter((policy) => policy.PolicyDocument.Statement.length > 0);
   }
 }
 

@@ -104,6 +104,13 @@ def test_a_preview_has_no_dashboard_no_alarms_no_canary_and_no_domain(longest_pr
     assert "HttpApiUrl" in longest_preview["Outputs"]
 
 
+def test_a_previews_template_passes_cfn_lint_with_nothing_left_naming_what_it_left_out(longest_preview, tmp_path):
+    path = tmp_path / "preview.json"
+    path.write_text(json.dumps(longest_preview))
+    result = subprocess.run(["cfn-lint", str(path)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout
+
+
 def test_a_preview_keeps_its_alarms_where_project_yml_asks(tmp_path):
     stage = naming.stage_for(PROJECT, "feature/alarmed")
     code, output, template = package_with_project(
