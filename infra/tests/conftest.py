@@ -34,6 +34,17 @@ def live_stacks(regions: list[str]) -> dict[str, list[str]]:
     return found
 
 
+def cfn_lint(template: dict, folder: Path) -> str:
+    """What cfn-lint says of a compiled template (written into `folder`): nothing, when it
+    passes."""
+    import subprocess
+
+    path = folder / "template.json"
+    path.write_text(json.dumps(template))
+    result = subprocess.run(["cfn-lint", str(path)], capture_output=True, text=True, check=False)
+    return "" if result.returncode == 0 else f"exit {result.returncode}: {result.stdout}{result.stderr}"
+
+
 def load_yaml(path: Path):
     """A YAML file of the repository as CloudFormation reads it, short tags (!Ref, !GetAtt...)
     in their long forms: cfn-lint's own decoder."""
