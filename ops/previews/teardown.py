@@ -145,8 +145,10 @@ def remote_branches(project, remote: str) -> dict[str, bool]:
         commit, ref = line.split("\t")
         branch = ref.removeprefix("refs/heads/")
         if branch != default_branch:
-            ancestor = default_commit and git(project, "merge-base", "--is-ancestor", commit, default_commit)
-            branches[branch] = bool(ancestor) and ancestor.returncode == 0
+            branches[branch] = (
+                default_commit is not None
+                and git(project, "merge-base", "--is-ancestor", commit, default_commit).returncode == 0
+            )
     return branches
 
 
