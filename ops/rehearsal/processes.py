@@ -1,6 +1,5 @@
 """Local servers the rehearsal starts and always stops: each in a process group of its own, so
-stopping it stops what it spawned too (cargo-lambda's watcher runs the function as a child).
-Python's own modules only, so it runs the same on Linux and macOS."""
+stopping it stops what it spawned too. Python's own modules only, so it runs the same on Linux and macOS."""
 
 from __future__ import annotations
 
@@ -23,10 +22,18 @@ class Servers(AbstractContextManager):
         self.logs = logs
         self.running: list[tuple[str, subprocess.Popen, Path]] = []
 
-    def start(self, name: str, command: list[str], cwd: Path) -> None:
-        log = self.logs / f"{name.replace(' ', '-')}.log"
+    def start(self, name: str, command: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
+        """Starts `command`, with `env` added to this process's environment."""
+        log = self.logs / (name.replace(" ", "-").replace("'", "") + ".log")
         with log.open("wb") as out:
-            process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            process = subprocess.Popen(
+                command,
+                cwd=cwd,
+                env={**os.environ, **(env or {})},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.running.append((name, process, log))
 
     def wait_until_answering(self, name: str, url: str, seconds: float = 150) -> None:

@@ -9,9 +9,10 @@ Hashes are checked at every step.
 
 moto cannot create the live alias (the API's Lambda permission names it) or HTTP APIs, so the
 rehearsal deploys the stages project.yml names under stages.rehearsal, which leave traffic
-shifting out, and the smoke and acceptance tests reach the same function, served locally by
-cargo-lambda, through ops.rehearsal.apigw_front, which routes and answers CORS as the package's HTTP API
-would. The real qa and prod templates are checked as templates by infra/tests.
+shifting out, and the smoke and acceptance tests reach the same function, served locally through
+cargo-lambda's emulator (ops.rehearsal.function), behind ops.rehearsal.apigw_front, which routes
+and answers CORS as the package's HTTP API would. The real qa and prod templates are checked as
+templates by infra/tests.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from ops import project as projects
 from ops.artifacts import Manifest, file_code_sha256
 from ops.aws import client, code_sha256_of, release_bucket, stack_function
 from ops.cli import Failed, say
-from ops.rehearsal import lambda_versions, previews, tables
+from ops.rehearsal import function, lambda_versions, previews, tables
 from ops.rehearsal.commands import expect_refusal, ops_command
 from ops.rehearsal.processes import Servers
 
@@ -102,28 +103,26 @@ def rehearse(project, work: Path) -> None:  # noqa: PLR0915 (the chain's steps, 
     qa, production = project.stage("rehearsal.qa"), project.stage("rehearsal.production")
     moto_port, function_port, front_port = ports()
     local_aws_only(moto_port)
-    function, front = f"http://127.0.0.1:{function_port}", f"http://127.0.0.1:{front_port}"
+    function_url, front = f"http://127.0.0.1:{function_port}", f"http://127.0.0.1:{front_port}"
     zip_path = project.root / project.zip
     first_region, last_region = project.regions[0], project.regions[-1]
 
     with Servers(work) as servers:
-        say(f"Starting moto on 127.0.0.1:{moto_port} and the function on {function}")
+        say(f"Starting moto on 127.0.0.1:{moto_port} and the function on {function_url}")
         servers.start("moto", ["moto_server", "-H", "127.0.0.1", "-p", str(moto_port)], project.root)
         # One local function serves both stages' smoke tests; it keeps qa's greetings, in moto.
+        binary = function.build(project)
+        servers.start("cargo-lambda's emulator", function.emulator_command(function_port), project.root)
+        function.wait_until_listening(function_port)
         servers.start(
             "the local function",
-            [
-                "cargo",
-                "lambda",
-                "watch",
-                "--invoke-address",
-                "127.0.0.1",
-                "--invoke-port",
-                str(function_port),
-                "--env-var",
-                f"GREETINGS_TABLE={project.table_name(qa)},AWS_REGION={first_region}",
-            ],
+            [str(binary)],
             project.root,
+            env=function.environment(
+                function_port,
+                function.memory_mb(project),
+                {"GREETINGS_TABLE": project.table_name(qa), "AWS_REGION": first_region},
+            ),
         )
 
         say(f"Package once: {qa} and {production} from one zip")
@@ -145,7 +144,7 @@ def rehearse(project, work: Path) -> None:  # noqa: PLR0915 (the chain's steps, 
                 "--template",
                 str(template),
                 "--backend",
-                function,
+                function_url,
                 "--port",
                 str(front_port),
             ],
@@ -156,11 +155,11 @@ def rehearse(project, work: Path) -> None:  # noqa: PLR0915 (the chain's steps, 
             say("The stages' tables, in every region: moto makes no global table, so the rehearsal does")
             for stage in (qa, production):
                 tables.create_replicas(project, stage)
-        servers.wait_until_answering("the local function", f"{function}/")
+        servers.wait_until_answering("the local function", f"{function_url}/")
         servers.wait_until_answering("the HTTP API stand-in", f"{front}/")
 
         say("The function alone, asked every route of the production package: each reaches its handler")
-        smoke.run(function, project.package_dir(production), function_alone=True)
+        smoke.run(function_url, project.package_dir(production), function_alone=True)
 
         say("make bootstrap on the empty account: the release buckets (and the deploy role), then again")
         bootstrap_account(project, work)
