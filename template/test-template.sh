@@ -19,9 +19,18 @@ regions=(eu-west-1 eu-central-1)
 workdir=$(mktemp -d)
 trap 'rm -rf "$workdir"' EXIT
 
+# What a fork's `cargo generate --git` starts from: the files git has (changes not yet committed
+# included), not this checkout's build outputs and tools, which cargo-generate would otherwise
+# walk before ignoring them (seconds of the gate).
+template="$workdir/template"
+mkdir "$template"
+git ls-files -z --cached --others --exclude-standard \
+  | tar --create --null --files-from=- --ignore-failed-read --file=- \
+  | tar --extract --file=- --directory="$template"
+
 say "cargo generate --path . --name $name (regions ${regions[*]})"
 # cargo-generate fills its authors placeholder from $USER, which a CI shell may not set.
-USER=${USER:-fork} cargo generate --path "$root" --name "$name" --destination "$workdir" \
+USER=${USER:-fork} cargo generate --path "$template" --name "$name" --destination "$workdir" \
   --silent --allow-commands --vcs none \
   --define "first_region=${regions[0]}" --define "second_region=${regions[1]}"
 copy="$workdir/$name"
