@@ -3,9 +3,7 @@ releases must be kept: versioned, encrypted, private, TLS-only, and expiring old
 
 from __future__ import annotations
 
-import subprocess
-
-from conftest import ROOT, load_yaml
+from conftest import ROOT, lint, load_yaml
 
 TEMPLATE = ROOT / "infra" / "artifact-buckets.yml"
 
@@ -16,8 +14,7 @@ def bucket() -> dict:
 
 
 def test_the_template_passes_cfn_lint():
-    result = subprocess.run(["cfn-lint", str(TEMPLATE)], capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stdout
+    assert lint(TEMPLATE) == []
 
 
 def test_every_release_is_versioned_and_survives_the_stack():

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import copy
 import re
-import subprocess
 
 import botocore.session
 import deploy_role
 import iam_authorization
 import pytest
-from conftest import ROOT, load_yaml, packaged
+from conftest import ROOT, lint, load_yaml, packaged
 
 from ops import data
 from ops import project as projects
@@ -60,8 +59,7 @@ def regions(project) -> tuple[str, ...]:
 
 
 def test_the_template_passes_cfn_lint():
-    result = subprocess.run(["cfn-lint", str(TEMPLATE)], capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stdout
+    assert lint(TEMPLATE) == []
 
 
 def test_the_role_is_assumed_only_with_the_projects_oidc_token():

@@ -88,7 +88,7 @@ def test_with_a_domain_the_template_has_the_whole_dns_layer(with_domain):
 
 
 def test_with_a_domain_the_template_passes_cfn_lint(with_domain, tmp_path):
-    assert cfn_lint(with_domain, tmp_path) == ""
+    assert cfn_lint(with_domain, tmp_path) == []
 
 
 def test_the_custom_domain_is_regional_tls_1_2_and_mapped_to_this_api(with_domain):

@@ -105,7 +105,7 @@ def test_a_preview_has_no_dashboard_no_alarms_no_canary_and_no_domain(longest_pr
 
 
 def test_a_previews_template_passes_cfn_lint_with_nothing_left_naming_what_it_left_out(longest_preview, tmp_path):
-    assert cfn_lint(longest_preview, tmp_path) == ""
+    assert cfn_lint(longest_preview, tmp_path) == []
 
 
 def test_a_preview_keeps_its_alarms_where_project_yml_asks(tmp_path):

@@ -9,7 +9,7 @@ import json
 import subprocess
 
 import pytest
-from conftest import ROOT, packaged
+from conftest import ROOT, lint, packaged
 
 from ops import data
 from ops import project as projects
@@ -42,11 +42,6 @@ def stage_template(project, stage: str):
     return projects.template_of(projects.load().package_dir(project["stages"][stage]))
 
 
-def serverless_lint(*paths) -> subprocess.CompletedProcess:
-    command = ["cfn-lint", "--append-rules", "cfn_lint_serverless.rules", "--", *map(str, paths)]
-    return subprocess.run(command, capture_output=True, text=True, check=False)
-
-
 def checkov(*paths) -> list[dict]:
     """checkov's reports, one per file, offline (--skip-download)."""
     command = [str(CHECKOV), "--framework", "cloudformation", "--skip-download", "--output", "json"]
@@ -64,13 +59,11 @@ def checkov_reports(project, data_templates) -> list[dict]:
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_aws_serverless_rules_find_nothing_in_a_compiled_stage(project, stage):
-    result = serverless_lint(stage_template(project, stage))
-    assert result.returncode == 0, result.stdout
+    assert lint(stage_template(project, stage), serverless_rules=True) == []
 
 
 def test_aws_serverless_rules_find_nothing_in_the_infra_templates(data_templates):
-    result = serverless_lint(*INFRA_TEMPLATES, *data_templates)
-    assert result.returncode == 0, result.stdout
+    assert lint(*INFRA_TEMPLATES, *data_templates, serverless_rules=True) == []
 
 
 def test_the_serverless_rules_are_the_ones_running(project, tmp_path):
@@ -81,7 +74,7 @@ def test_the_serverless_rules_are_the_ones_running(project, tmp_path):
             resource["Properties"].pop("TracingConfig")
     untraced = tmp_path / "untraced.json"
     untraced.write_text(json.dumps(template))
-    assert "WS1000" in serverless_lint(untraced).stdout
+    assert any("WS1000" in finding for finding in lint(untraced, serverless_rules=True))
 
 
 def test_checkov_fails_no_check_of_the_stages_or_the_infra_templates(checkov_reports, project):
