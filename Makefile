@@ -186,7 +186,7 @@ check-config: ## Offline checks of CircleCI, serverless.yml, the templates and t
 	# CircleCI's config is checked while there is one: a fork may delete it (README).
 	$(if $(wildcard .circleci/config.yml),check-jsonschema --builtin-schema vendor.circle-ci .circleci/config.yml)
 	$(if $(wildcard .circleci/config.yml),python3 scripts/check-circleci-references.py .circleci/config.yml)
-	python3 -m pytest -q -n auto infra/tests $(wildcard template/tests)
+	python3 -m pytest -q -n auto --dist loadgroup infra/tests $(wildcard template/tests)
 
 # ---- Performance ---------------------------------------------------------------------------
 

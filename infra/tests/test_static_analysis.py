@@ -20,9 +20,13 @@ INFRA_TEMPLATES = sorted(
     p for p in (ROOT / "infra").glob("*.yml") if "AWSTemplateFormatVersion" in p.read_text() and p.name != "data.yml"
 )
 STAGES = ["qa", "production"]
+# One worker runs this module's tests (`make check-config` passes --dist loadgroup), and the
+# reports are the session's, so that checkov, whose start alone takes seconds, reads the
+# templates once: not once per worker, nor again each time xdist interleaves another module.
+pytestmark = pytest.mark.xdist_group("checkov")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def data_templates(tmp_path_factory, project) -> list:
     """Each stage's data stack, as ops.data deploys it."""
     ops_project = projects.load()
@@ -52,7 +56,7 @@ def checkov(*paths) -> list[dict]:
     return reports if isinstance(reports, list) else [reports]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def checkov_reports(project, data_templates) -> list[dict]:
     return checkov(*(stage_template(project, stage) for stage in STAGES), *INFRA_TEMPLATES, *data_templates)
 
