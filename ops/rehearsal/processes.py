@@ -1,5 +1,6 @@
 """Local servers the rehearsal starts and always stops: each in a process group of its own, so
-stopping it stops what it spawned too. Python's own modules only, so it runs the same on Linux and macOS."""
+stopping it stops what it spawned too. Python's own modules only, so it runs the same on Linux
+and macOS."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ class Servers(AbstractContextManager):
 
     def start(self, name: str, command: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
         """Starts `command`, with `env` added to this process's environment."""
-        log = self.logs / (name.replace(" ", "-").replace("'", "") + ".log")
+        log = self.logs / f"{name.replace(' ', '-')}.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
                 command,

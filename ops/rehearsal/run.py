@@ -112,7 +112,7 @@ def rehearse(project, work: Path) -> None:  # noqa: PLR0915 (the chain's steps, 
         servers.start("moto", ["moto_server", "-H", "127.0.0.1", "-p", str(moto_port)], project.root)
         # One local function serves both stages' smoke tests; it keeps qa's greetings, in moto.
         binary = function.build(project)
-        servers.start("cargo-lambda's emulator", function.emulator_command(function_port), project.root)
+        servers.start("the Runtime API emulator", function.emulator_command(function_port), project.root)
         function.wait_until_listening(function_port)
         servers.start(
             "the local function",
